@@ -54,25 +54,29 @@ fi
 
 passed=0; failed=0; skipped=0
 
-echo "== dotnet test"
-test_args=(test Zkml.sln -c Release --no-build -nologo --results-directory "$state/results" --logger "trx" --logger "console;verbosity=normal")
-[ -n "$filter" ] && test_args+=(--filter "$filter")
-set +e
-dotnet "${test_args[@]}" 2>&1 | tee "$state/dotnet-test.log"
-test_rc=${PIPESTATUS[0]}
-set -e
-
-for trx in "$state"/results/*.trx; do
-  [ -e "$trx" ] || continue
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
-  get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
-  p=$(get passed); f=$(get failed); e=$(get error); t=$(get total); x=$(get executed)
-  passed=$((passed + p)); failed=$((failed + f + e)); skipped=$((skipped + t - x))
+for proj in tests/*/*.csproj; do
+  grep -q '<IsTestProject>true</IsTestProject>' "$proj" || continue
+  name=$(basename "$proj" .csproj)
+  echo "== dotnet test $name"
+  test_args=(test "$proj" -c Release --no-build -nologo --results-directory "$state/results"
+             --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal")
+  [ -n "$filter" ] && test_args+=(--filter "$filter")
+  set +e
+  dotnet "${test_args[@]}" 2>&1 | tee "$state/$name.log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  p=0; f=0; t=0; x=0
+  if [ -f "$state/results/$name.trx" ]; then
+    counters=$(grep -o '<Counters [^>]*>' "$state/results/$name.trx" | head -1)
+    get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9][0-9]*' || echo 0; }
+    p=$(get passed); f=$(( $(get failed) + $(get error) )); t=$(get total); x=$(get executed)
+  fi
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && [ -z "$filter" ]; then
+    echo "dotnet test $name exited $rc with no failed test: counted as one failure (no tests, or the test host crashed)"
+    f=1
+  fi
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + t - x))
 done
-if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
-  echo "dotnet test exited $test_rc without a failed test: counting the run as one failure (a test host crashed?)"
-  failed=$((failed + 1))
-fi
 
 # Checks that are whole programs rather than xunit tests (packaging, a consumer app, the CLI): each counts as one test.
 if [ -z "$filter" ]; then
