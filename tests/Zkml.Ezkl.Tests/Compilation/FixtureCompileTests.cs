@@ -27,7 +27,7 @@ public sealed class FixtureCompileTests
         var circuit = CompiledCircuitCodec.Decode(expected);
 
         // Key 5 (tract's zero constant for Relu) was deleted by ezkl, leaving a gap.
-        Assert.Equal([0UL, 1, 2, 3, 4, 6], circuit.Model.Nodes.Keys);
+        Assert.Equal(new ulong[] { 0, 1, 2, 3, 4, 6 }, circuit.Model.Nodes.Keys.ToArray());
         Assert.Equal(expected, CompiledCircuitCodec.Encode(circuit));
     }
 
