@@ -7,7 +7,7 @@ namespace Zkml.Ezkl.Compilation;
 /// <summary>The synchronous core of the compiler: ONNX bytes in, ezkl structures out.</summary>
 internal static class CircuitCompiler
 {
-    public static GraphModel BuildModel(ReadOnlySpan<byte> onnx, RunArguments runArgs, out TypedGraph typed)
+    public static GraphModel BuildModel(ReadOnlySpan<byte> onnx, CircuitRunArgs runArgs, out TypedGraph typed)
     {
         var graph = OnnxGraph.Parse(onnx);
         typed = OnnxNormalizer.Normalize(graph, runArgs);
@@ -20,7 +20,7 @@ internal static class CircuitCompiler
     public static GraphCircuit Compile(ReadOnlySpan<byte> onnx, GraphSettings settings)
     {
         var model = BuildModel(onnx, settings.RunArgs, out var typed);
-        var embedded = settings with { CheckMode = CheckMode.Unsafe };
+        var embedded = settings with { CheckMode = CircuitCheckMode.Unsafe };
         var witness = EmbeddedWitness.Placeholder(typed.Inputs.Select(i => ShapeMath.Size(i.Shape)));
         return new GraphCircuit(model, embedded, witness);
     }

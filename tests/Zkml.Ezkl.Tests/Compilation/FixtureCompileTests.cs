@@ -40,8 +40,8 @@ public sealed class FixtureCompileTests
         var reread = SettingsJson.Read(SettingsJson.Write(settings));
 
         Assert.Equal(
-            CompiledCircuitCodec.Encode(circuit with { Settings = settings with { CheckMode = CheckMode.Unsafe } }),
-            CompiledCircuitCodec.Encode(circuit with { Settings = reread with { CheckMode = CheckMode.Unsafe } }));
+            CompiledCircuitCodec.Encode(circuit with { Settings = settings with { CheckMode = CircuitCheckMode.Unsafe } }),
+            CompiledCircuitCodec.Encode(circuit with { Settings = reread with { CheckMode = CircuitCheckMode.Unsafe } }));
     }
 
     [Fact]

@@ -102,7 +102,7 @@ internal static class CompiledCircuitCodec
             case ConstantOp c:
                 WriteFieldTensor(w, c.QuantizedValues);
                 w.Sequence(c.RawValues.Inner, w.F32);
-                WriteTensorTail(w, c.RawValues.Dims, c.RawValues.Scale, c.RawValues.Visibility);
+                WriteTensorTail(w, c.RawValues.Dims, c.RawValues.Scale, c.RawValues.CircuitVisibility);
                 w.Bool(c.Decomp);
                 break;
             case UnknownOp:
@@ -188,7 +188,7 @@ internal static class CompiledCircuitCodec
                 w.OptionRef((UsizeTensor?)value, t =>
                 {
                     w.Sequence(t.Inner, w.U64);
-                    WriteTensorTail(w, t.Dims, t.Scale, t.Visibility);
+                    WriteTensorTail(w, t.Dims, t.Scale, t.CircuitVisibility);
                 });
                 break;
             default: throw new InvalidOperationException(kind.ToString());
@@ -217,36 +217,36 @@ internal static class CompiledCircuitCodec
     private static void WriteFieldTensor(BincodeWriter w, FieldTensor t)
     {
         w.Sequence(t.Inner, w.FieldElement);
-        WriteTensorTail(w, t.Dims, t.Scale, t.Visibility);
+        WriteTensorTail(w, t.Dims, t.Scale, t.CircuitVisibility);
     }
 
     private static FieldTensor ReadFieldTensor(BincodeReader r) =>
         new([.. r.Sequence(r.FieldElement)], [.. r.Sequence(r.U64)], r.Option(r.I32), r.OptionRef(() => ReadVisibility(r)));
 
-    private static void WriteTensorTail(BincodeWriter w, ulong[] dims, int? scale, Visibility? visibility)
+    private static void WriteTensorTail(BincodeWriter w, ulong[] dims, int? scale, CircuitVisibility? visibility)
     {
         w.Sequence(dims, w.U64);
         w.Option(scale, w.I32);
         w.OptionRef(visibility, v => WriteVisibility(w, v));
     }
 
-    public static void WriteVisibility(BincodeWriter w, Visibility v)
+    public static void WriteVisibility(BincodeWriter w, CircuitVisibility v)
     {
         w.U32((uint)v.Kind);
-        if (v.Kind == VisibilityKind.Hashed)
+        if (v.Kind == CircuitVisibilityKind.Hashed)
         {
             w.Bool(v.HashIsPublic);
             w.Sequence(v.Outlets, w.U64);
         }
     }
 
-    private static Visibility ReadVisibility(BincodeReader r) => (VisibilityKind)r.Variant(5, "Visibility") switch
+    private static CircuitVisibility ReadVisibility(BincodeReader r) => (CircuitVisibilityKind)r.Variant(5, "CircuitVisibility") switch
     {
-        VisibilityKind.Private => Visibility.Private,
-        VisibilityKind.Public => Visibility.Public,
-        VisibilityKind.Hashed => Visibility.Hashed(r.Bool(), r.Sequence(r.U64)),
-        VisibilityKind.KzgCommit => Visibility.KzgCommit,
-        _ => Visibility.Fixed,
+        CircuitVisibilityKind.Private => CircuitVisibility.Private,
+        CircuitVisibilityKind.Public => CircuitVisibility.Public,
+        CircuitVisibilityKind.Hashed => CircuitVisibility.Hashed(r.Bool(), r.Sequence(r.U64)),
+        CircuitVisibilityKind.KzgCommit => CircuitVisibility.KzgCommit,
+        _ => CircuitVisibility.Fixed,
     };
 
     // ---------------------------------------------------------------- settings
@@ -299,7 +299,7 @@ internal static class CompiledCircuitCodec
 
     private static GraphSettings ReadSettings(BincodeReader r)
     {
-        var runArgs = new RunArguments
+        var runArgs = new CircuitRunArgs
         {
             InputScale = r.I32(),
             ParamScale = r.I32(),
@@ -312,7 +312,7 @@ internal static class CompiledCircuitCodec
             OutputVisibility = ReadVisibility(r),
             ParamVisibility = ReadVisibility(r),
             RebaseFracZeroConstants = r.Bool(),
-            CheckMode = (CheckMode)r.Variant(2, "CheckMode"),
+            CheckMode = (CircuitCheckMode)r.Variant(2, "CircuitCheckMode"),
             Commitment = r.Option(() => (CommitmentScheme)r.Variant(2, "Commitments")),
             DecompBase = r.U64(),
             DecompLegs = r.U64(),
@@ -337,7 +337,7 @@ internal static class CompiledCircuitCodec
             ModuleSizesPoseidon = (r.U64(), r.Sequence(r.U64)),
             RequiredLookups = r.Sequence(() => ReadCircuitOp(r, OpFamily.Lookup)),
             RequiredRangeChecks = r.Sequence(() => (r.I128(), r.I128())),
-            CheckMode = (CheckMode)r.Variant(2, "CheckMode"),
+            CheckMode = (CircuitCheckMode)r.Variant(2, "CircuitCheckMode"),
             Version = r.String(),
             NumBlindingFactors = r.Option(r.U64),
             Timestamp = r.Option(r.U128),

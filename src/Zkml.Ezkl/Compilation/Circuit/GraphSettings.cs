@@ -6,7 +6,7 @@ namespace Zkml.Ezkl.Compilation.Circuit;
 /// </summary>
 internal sealed record GraphSettings
 {
-    public required RunArguments RunArgs { get; init; }
+    public required CircuitRunArgs RunArgs { get; init; }
 
     public ulong NumRows { get; init; }
 
@@ -38,7 +38,7 @@ internal sealed record GraphSettings
 
     public IReadOnlyList<(Int128 Min, Int128 Max)> RequiredRangeChecks { get; init; } = [];
 
-    public CheckMode CheckMode { get; init; } = CheckMode.Unsafe;
+    public CircuitCheckMode CheckMode { get; init; } = CircuitCheckMode.Unsafe;
 
     public string Version { get; init; } = "0.0.0";
 

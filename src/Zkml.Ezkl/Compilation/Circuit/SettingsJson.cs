@@ -127,7 +127,7 @@ internal static class SettingsJson
 
     // ---------------------------------------------------------------- run args
 
-    private static void WriteRunArgs(Utf8JsonWriter w, RunArguments a)
+    private static void WriteRunArgs(Utf8JsonWriter w, CircuitRunArgs a)
     {
         w.WriteStartObject();
         w.WriteNumber("input_scale", a.InputScale);
@@ -173,11 +173,11 @@ internal static class SettingsJson
         w.WriteEndObject();
     }
 
-    private static RunArguments ReadRunArgs(JsonElement e)
+    private static CircuitRunArgs ReadRunArgs(JsonElement e)
     {
-        var defaults = new RunArguments();
+        var defaults = new CircuitRunArgs();
         var range = Get(e, "lookup_range");
-        return new RunArguments
+        return new CircuitRunArgs
         {
             InputScale = Get(e, "input_scale").GetInt32(),
             ParamScale = Get(e, "param_scale").GetInt32(),
@@ -190,7 +190,7 @@ internal static class SettingsJson
             OutputVisibility = ReadVisibility(Get(e, "output_visibility")),
             ParamVisibility = ReadVisibility(Get(e, "param_visibility")),
             RebaseFracZeroConstants = Optional(e, "rebase_frac_zero_constants")?.GetBoolean() ?? false,
-            CheckMode = Optional(e, "check_mode") is { } cm ? ParseCheckMode(cm.GetString()) : CheckMode.Unsafe,
+            CheckMode = Optional(e, "check_mode") is { } cm ? ParseCheckMode(cm.GetString()) : CircuitCheckMode.Unsafe,
             Commitment = Optional(e, "commitment") is { } c ? (c.GetString() == "IPA" ? CommitmentScheme.Ipa : CommitmentScheme.Kzg) : null,
             DecompBase = Optional(e, "decomp_base")?.GetUInt64() ?? defaults.DecompBase,
             DecompLegs = Optional(e, "decomp_legs")?.GetUInt64() ?? defaults.DecompLegs,
@@ -201,11 +201,11 @@ internal static class SettingsJson
 
     // ---------------------------------------------------------------- pieces
 
-    private static void WriteVisibility(Utf8JsonWriter w, Visibility v)
+    private static void WriteVisibility(Utf8JsonWriter w, CircuitVisibility v)
     {
         switch (v.Kind)
         {
-            case VisibilityKind.Hashed:
+            case CircuitVisibilityKind.Hashed:
                 w.WriteStartObject();
                 w.WriteStartObject("Hashed");
                 w.WriteBoolean("hash_is_public", v.HashIsPublic);
@@ -214,7 +214,7 @@ internal static class SettingsJson
                 w.WriteEndObject();
                 w.WriteEndObject();
                 break;
-            case VisibilityKind.KzgCommit:
+            case CircuitVisibilityKind.KzgCommit:
                 w.WriteStringValue("KZGCommit");
                 break;
             default:
@@ -223,22 +223,22 @@ internal static class SettingsJson
         }
     }
 
-    private static Visibility ReadVisibility(JsonElement e)
+    private static CircuitVisibility ReadVisibility(JsonElement e)
     {
         if (e.ValueKind == JsonValueKind.String)
         {
             return e.GetString() switch
             {
-                "Private" => Visibility.Private,
-                "Public" => Visibility.Public,
-                "Fixed" => Visibility.Fixed,
-                "KZGCommit" => Visibility.KzgCommit,
+                "Private" => CircuitVisibility.Private,
+                "Public" => CircuitVisibility.Public,
+                "Fixed" => CircuitVisibility.Fixed,
+                "KZGCommit" => CircuitVisibility.KzgCommit,
                 var other => throw new FormatException($"unknown visibility {other}"),
             };
         }
 
         var hashed = e.GetProperty("Hashed");
-        return Visibility.Hashed(hashed.GetProperty("hash_is_public").GetBoolean(), hashed.GetProperty("outlets").EnumerateArray().Select(x => x.GetUInt64()).ToList());
+        return CircuitVisibility.Hashed(hashed.GetProperty("hash_is_public").GetBoolean(), hashed.GetProperty("outlets").EnumerateArray().Select(x => x.GetUInt64()).ToList());
     }
 
     /// <summary>serde's externally tagged enum form: "Name" for unit variants, {"Name": value} for
@@ -369,9 +369,9 @@ internal static class SettingsJson
         w.WriteEndArray();
     }
 
-    private static string CheckModeName(CheckMode mode) => mode == CheckMode.Safe ? "SAFE" : "UNSAFE";
+    private static string CheckModeName(CircuitCheckMode mode) => mode == CircuitCheckMode.Safe ? "SAFE" : "UNSAFE";
 
-    private static CheckMode ParseCheckMode(string? text) => text == "SAFE" ? CheckMode.Safe : CheckMode.Unsafe;
+    private static CircuitCheckMode ParseCheckMode(string? text) => text == "SAFE" ? CircuitCheckMode.Safe : CircuitCheckMode.Unsafe;
 
     private static JsonElement Get(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) ? v : throw new KeyNotFoundException($"missing field '{name}'");

@@ -1,3 +1,4 @@
+using Zkml.Ezkl.Compilation.Circuit;
 using Zkml.Ezkl.Onnx;
 
 namespace Zkml.Ezkl.Compilation.Normalization;
@@ -42,7 +43,7 @@ internal sealed class OnnxNormalizer
         }
     }
 
-    public static TypedGraph Normalize(OnnxGraph graph, RunArguments runArgs)
+    public static TypedGraph Normalize(OnnxGraph graph, CircuitRunArgs runArgs)
     {
         var batch = (long)(runArgs.Variable("batch_size") ?? 1);
         return new OnnxNormalizer(graph, batch).Run();

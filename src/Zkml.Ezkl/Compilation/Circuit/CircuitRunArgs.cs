@@ -1,10 +1,10 @@
-namespace Zkml.Ezkl.Compilation;
+namespace Zkml.Ezkl.Compilation.Circuit;
 
 /// <summary>
 /// The arguments that shape a circuit (ezkl's <c>RunArgs</c>), with ezkl 21's defaults. They are
 /// embedded in settings.json and in every compiled circuit.
 /// </summary>
-public sealed record RunArguments
+internal sealed record CircuitRunArgs
 {
     /// <summary>log2 of the fixed-point multiplier for inputs (ezkl default 7).</summary>
     public int InputScale { get; init; } = 7;
@@ -27,20 +27,20 @@ public sealed record RunArguments
     /// <summary>Values of symbolic dimensions, e.g. ("batch_size", 1).</summary>
     public IReadOnlyList<(string Name, ulong Value)> Variables { get; init; } = [("batch_size", 1)];
 
-    /// <summary>Visibility of the model inputs (default private).</summary>
-    public Visibility InputVisibility { get; init; } = Visibility.Private;
+    /// <summary>CircuitVisibility of the model inputs (default private).</summary>
+    public CircuitVisibility InputVisibility { get; init; } = CircuitVisibility.Private;
 
-    /// <summary>Visibility of the model outputs (default public).</summary>
-    public Visibility OutputVisibility { get; init; } = Visibility.Public;
+    /// <summary>CircuitVisibility of the model outputs (default public).</summary>
+    public CircuitVisibility OutputVisibility { get; init; } = CircuitVisibility.Public;
 
-    /// <summary>Visibility of the model parameters (default private).</summary>
-    public Visibility ParamVisibility { get; init; } = Visibility.Private;
+    /// <summary>CircuitVisibility of the model parameters (default private).</summary>
+    public CircuitVisibility ParamVisibility { get; init; } = CircuitVisibility.Private;
 
     /// <summary>Quantize constants with no fractional part at scale 0.</summary>
     public bool RebaseFracZeroConstants { get; init; }
 
     /// <summary>ezkl's check mode (default unsafe).</summary>
-    public CheckMode CheckMode { get; init; } = CheckMode.Unsafe;
+    public CircuitCheckMode CheckMode { get; init; } = CircuitCheckMode.Unsafe;
 
     /// <summary>The polynomial commitment scheme (default KZG, the only one Zkml's SRS tools make).</summary>
     public CommitmentScheme? Commitment { get; init; } = CommitmentScheme.Kzg;
@@ -74,8 +74,8 @@ public sealed record RunArguments
     }
 }
 
-/// <summary>ezkl's <c>CheckMode</c>.</summary>
-public enum CheckMode
+/// <summary>ezkl's <c>CircuitCheckMode</c>.</summary>
+internal enum CircuitCheckMode
 {
     /// <summary>Extra consistency checks while proving.</summary>
     Safe,
@@ -85,7 +85,7 @@ public enum CheckMode
 }
 
 /// <summary>ezkl's <c>Commitments</c>.</summary>
-public enum CommitmentScheme
+internal enum CommitmentScheme
 {
     /// <summary>KZG commitments (BN254).</summary>
     Kzg,

@@ -1,7 +1,7 @@
-namespace Zkml.Ezkl.Compilation;
+namespace Zkml.Ezkl.Compilation.Circuit;
 
-/// <summary>The kinds of <see cref="Visibility"/>, in ezkl's declaration order.</summary>
-public enum VisibilityKind
+/// <summary>The kinds of <see cref="CircuitVisibility"/>, in ezkl's declaration order.</summary>
+internal enum CircuitVisibilityKind
 {
     /// <summary>Witness only: the verifier learns nothing about the values.</summary>
     Private,
@@ -19,10 +19,10 @@ public enum VisibilityKind
     Fixed,
 }
 
-/// <summary>How the inputs, outputs or parameters of a model appear in the proof (ezkl's <c>Visibility</c>).</summary>
-public sealed record Visibility
+/// <summary>How the inputs, outputs or parameters of a model appear in the proof (ezkl's <c>CircuitVisibility</c>).</summary>
+internal sealed record CircuitVisibility
 {
-    private Visibility(VisibilityKind kind, bool hashIsPublic, IReadOnlyList<ulong> outlets)
+    private CircuitVisibility(CircuitVisibilityKind kind, bool hashIsPublic, IReadOnlyList<ulong> outlets)
     {
         Kind = kind;
         HashIsPublic = hashIsPublic;
@@ -30,38 +30,38 @@ public sealed record Visibility
     }
 
     /// <summary>Private values.</summary>
-    public static Visibility Private { get; } = new(VisibilityKind.Private, false, []);
+    public static CircuitVisibility Private { get; } = new(CircuitVisibilityKind.Private, false, []);
 
     /// <summary>Public values.</summary>
-    public static Visibility Public { get; } = new(VisibilityKind.Public, false, []);
+    public static CircuitVisibility Public { get; } = new(CircuitVisibilityKind.Public, false, []);
 
     /// <summary>Fixed values (parameters only).</summary>
-    public static Visibility Fixed { get; } = new(VisibilityKind.Fixed, false, []);
+    public static CircuitVisibility Fixed { get; } = new(CircuitVisibilityKind.Fixed, false, []);
 
     /// <summary>KZG-committed values.</summary>
-    public static Visibility KzgCommit { get; } = new(VisibilityKind.KzgCommit, false, []);
+    public static CircuitVisibility KzgCommit { get; } = new(CircuitVisibilityKind.KzgCommit, false, []);
 
     /// <summary>The kind of visibility.</summary>
-    public VisibilityKind Kind { get; }
+    public CircuitVisibilityKind Kind { get; }
 
-    /// <summary>For <see cref="VisibilityKind.Hashed"/>: whether the Poseidon hash is a public instance.</summary>
+    /// <summary>For <see cref="CircuitVisibilityKind.Hashed"/>: whether the Poseidon hash is a public instance.</summary>
     public bool HashIsPublic { get; }
 
-    /// <summary>For <see cref="VisibilityKind.Hashed"/>: the outlets that are hashed (ezkl fills this in).</summary>
+    /// <summary>For <see cref="CircuitVisibilityKind.Hashed"/>: the outlets that are hashed (ezkl fills this in).</summary>
     public IReadOnlyList<ulong> Outlets { get; }
 
     /// <summary>Poseidon-hashed values.</summary>
     /// <param name="hashIsPublic">Whether the hash is a public instance.</param>
     /// <param name="outlets">The hashed outlets; usually empty.</param>
-    public static Visibility Hashed(bool hashIsPublic, IReadOnlyList<ulong>? outlets = null) =>
-        new(VisibilityKind.Hashed, hashIsPublic, outlets ?? []);
+    public static CircuitVisibility Hashed(bool hashIsPublic, IReadOnlyList<ulong>? outlets = null) =>
+        new(CircuitVisibilityKind.Hashed, hashIsPublic, outlets ?? []);
 
     /// <summary>Parses ezkl's command-line spelling: <c>private</c>, <c>public</c>, <c>fixed</c>,
     /// <c>hashed</c> (= <c>hashed/public</c>), <c>hashed/private</c>, <c>polycommit</c>.</summary>
     /// <param name="text">The spelling.</param>
     /// <returns>The visibility.</returns>
     /// <exception cref="ArgumentException">The spelling is not one of ezkl's.</exception>
-    public static Visibility Parse(string text) => text.Trim().ToLowerInvariant() switch
+    public static CircuitVisibility Parse(string text) => text.Trim().ToLowerInvariant() switch
     {
         "private" => Private,
         "public" => Public,
@@ -74,10 +74,10 @@ public sealed record Visibility
 
     /// <summary>True for visibilities that contribute public instances or fixed values, which ezkl
     /// requires for at least one of input, output or parameters.</summary>
-    public bool IsPublicLike => Kind is VisibilityKind.Public or VisibilityKind.Fixed or VisibilityKind.Hashed or VisibilityKind.KzgCommit;
+    public bool IsPublicLike => Kind is CircuitVisibilityKind.Public or CircuitVisibilityKind.Fixed or CircuitVisibilityKind.Hashed or CircuitVisibilityKind.KzgCommit;
 
     /// <inheritdoc />
-    public bool Equals(Visibility? other) =>
+    public bool Equals(CircuitVisibility? other) =>
         other is not null && Kind == other.Kind && HashIsPublic == other.HashIsPublic && Outlets.SequenceEqual(other.Outlets);
 
     /// <inheritdoc />
@@ -86,8 +86,8 @@ public sealed record Visibility
     /// <inheritdoc />
     public override string ToString() => Kind switch
     {
-        VisibilityKind.Hashed => HashIsPublic ? "hashed/public" : "hashed/private",
-        VisibilityKind.KzgCommit => "polycommit",
+        CircuitVisibilityKind.Hashed => HashIsPublic ? "hashed/public" : "hashed/private",
+        CircuitVisibilityKind.KzgCommit => "polycommit",
         _ => Kind.ToString().ToLowerInvariant(),
     };
 }
