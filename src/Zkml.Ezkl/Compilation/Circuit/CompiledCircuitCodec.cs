@@ -188,7 +188,7 @@ internal static class CompiledCircuitCodec
                 w.OptionRef((UsizeTensor?)value, t =>
                 {
                     w.Sequence(t.Inner, w.U64);
-                    WriteTensorTail(w, t.Dims, t.Scale, t.CircuitVisibility);
+                    WriteTensorTail(w, t.Dims, t.Scale, t.Visibility);
                 });
                 break;
             default: throw new InvalidOperationException(kind.ToString());
@@ -217,7 +217,7 @@ internal static class CompiledCircuitCodec
     private static void WriteFieldTensor(BincodeWriter w, FieldTensor t)
     {
         w.Sequence(t.Inner, w.FieldElement);
-        WriteTensorTail(w, t.Dims, t.Scale, t.CircuitVisibility);
+        WriteTensorTail(w, t.Dims, t.Scale, t.Visibility);
     }
 
     private static FieldTensor ReadFieldTensor(BincodeReader r) =>
