@@ -102,7 +102,7 @@ internal static class CompiledCircuitCodec
             case ConstantOp c:
                 WriteFieldTensor(w, c.QuantizedValues);
                 w.Sequence(c.RawValues.Inner, w.F32);
-                WriteTensorTail(w, c.RawValues.Dims, c.RawValues.Scale, c.RawValues.CircuitVisibility);
+                WriteTensorTail(w, c.RawValues.Dims, c.RawValues.Scale, c.RawValues.Visibility);
                 w.Bool(c.Decomp);
                 break;
             case UnknownOp:
