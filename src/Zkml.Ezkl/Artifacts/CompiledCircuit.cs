@@ -1,0 +1,55 @@
+namespace Zkml.Ezkl;
+
+/// <summary>
+/// A compiled circuit (<c>network.compiled</c>): the model and its settings in ezkl's bincode format, as
+/// <c>ezkl compile-circuit</c> or the Zkml compiler writes it. The engine reads it for witness, setup and prove.
+/// </summary>
+public sealed class CompiledCircuit : EzklArtifact
+{
+    // The smallest bincode GraphCircuit (empty graph, default settings) is well above this; anything shorter is
+    // certainly a truncated or foreign file.
+    private const int MinimumLength = 64;
+
+    private CompiledCircuit(byte[] bytes)
+        : base(bytes)
+    {
+    }
+
+    /// <inheritdoc />
+    public override ArtifactKind Kind => ArtifactKind.CompiledCircuit;
+
+    /// <summary>Wraps compiled-circuit bytes (copied) after checking they are not empty or truncated.</summary>
+    /// <exception cref="EzklInvalidArtifactException">The bytes are empty or too short to be a circuit.</exception>
+    public static CompiledCircuit FromBytes(ReadOnlySpan<byte> bytes) => Create(bytes.ToArray());
+
+    /// <summary>Reads a compiled circuit file.</summary>
+    public static CompiledCircuit Load(string path) => Create(ArtifactFiles.Read(path));
+
+    /// <summary>Reads a compiled circuit file.</summary>
+    public static async Task<CompiledCircuit> LoadAsync(string path, CancellationToken cancellationToken = default) =>
+        Create(await ArtifactFiles.ReadAsync(path, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Reads a compiled circuit from a stream (to its end).</summary>
+    public static async Task<CompiledCircuit> ReadAsync(Stream stream, CancellationToken cancellationToken = default) =>
+        Create(await ArtifactFiles.ReadAsync(stream, cancellationToken).ConfigureAwait(false));
+
+    private static CompiledCircuit Create(byte[] bytes)
+    {
+        if (bytes.Length == 0)
+        {
+            throw ArtifactFiles.Invalid(ArtifactKind.CompiledCircuit, "the file is empty");
+        }
+
+        if (bytes.Length < MinimumLength)
+        {
+            throw ArtifactFiles.Invalid(ArtifactKind.CompiledCircuit, $"{bytes.Length} bytes is too short for a compiled circuit");
+        }
+
+        if (bytes[0] is (byte)'{' or (byte)'[')
+        {
+            throw ArtifactFiles.Invalid(ArtifactKind.CompiledCircuit, "the file is JSON; a compiled circuit is binary (did you pass settings.json or input.json?)");
+        }
+
+        return new CompiledCircuit(bytes);
+    }
+}

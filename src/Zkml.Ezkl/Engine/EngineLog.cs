@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace Zkml.Ezkl.Engine;
+
+/// <summary>Log messages of the engine host (category <c>Zkml.Ezkl.EzklEngine</c>).</summary>
+internal static partial class EngineLog
+{
+    [LoggerMessage(1, LogLevel.Information, "ezkl engine module loaded from the disk cache {CachePath} in {ElapsedMs} ms")]
+    public static partial void ModuleLoadedFromCache(ILogger logger, string cachePath, long elapsedMs);
+
+    [LoggerMessage(2, LogLevel.Information, "ezkl engine {EnginePath} compiled in {ElapsedMs} ms (cached at {CachePath})")]
+    public static partial void ModuleCompiled(ILogger logger, string enginePath, long elapsedMs, string? cachePath);
+
+    [LoggerMessage(3, LogLevel.Warning, "the cached engine module {CachePath} could not be loaded and will be rebuilt: {Reason}")]
+    public static partial void CachedModuleRejected(ILogger logger, string cachePath, string reason);
+
+    [LoggerMessage(4, LogLevel.Debug, "engine instance {InstanceId} created in {ElapsedMs} ms")]
+    public static partial void InstanceCreated(ILogger logger, int instanceId, long elapsedMs);
+
+    [LoggerMessage(5, LogLevel.Warning, "engine instance {InstanceId} trapped during {Operation} and was discarded: {Message}")]
+    public static partial void InstanceTrapped(ILogger logger, int instanceId, string operation, string message);
+
+    [LoggerMessage(6, LogLevel.Debug, "{Operation} on engine instance {InstanceId} took {ElapsedMs} ms")]
+    public static partial void OperationCompleted(ILogger logger, string operation, int instanceId, long elapsedMs);
+
+    [LoggerMessage(7, LogLevel.Debug, "engine {InstanceId}: {Message}")]
+    public static partial void EngineConsoleLog(ILogger logger, int instanceId, string message);
+
+    [LoggerMessage(8, LogLevel.Warning, "engine {InstanceId}: {Message}")]
+    public static partial void EngineConsoleWarning(ILogger logger, int instanceId, string message);
+
+    [LoggerMessage(9, LogLevel.Debug, "engine {InstanceId} console.error: {Message}")]
+    public static partial void EngineConsoleError(ILogger logger, int instanceId, string message);
+
+    [LoggerMessage(10, LogLevel.Warning, "the engine module cache {CacheDirectory} is not writable; compiling in memory only: {Reason}")]
+    public static partial void CacheUnavailable(ILogger logger, string cacheDirectory, string reason);
+}

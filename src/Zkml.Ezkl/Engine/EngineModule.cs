@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Wasmtime;
+using WasmtimeModule = Wasmtime.Module;
+
+namespace Zkml.Ezkl.Engine;
+
+/// <summary>
+/// The engine compiled for this machine: a Wasmtime engine with the project's configuration and the ezkl
+/// module, compiled once and cached on disk. The cache key is the wasm's sha256, the Wasmtime version, the
+/// configuration and the platform, so a change of any of them compiles again. Writes are atomic (temporary file,
+/// then rename) and a lock file makes concurrent processes wait for one compiler instead of all compiling.
+/// </summary>
+internal sealed class EngineModule : IDisposable
+{
+    /// <summary>sha256 of nodejs/ezkl_bg.wasm in npm @ezkljs/engine 21.0.0.</summary>
+    public const string PinnedSha256 = "285e56888861889857c4de76d97fef18fe307ca6d2d942c73dd2df2d8984904b";
+
+    public const string EngineFileName = "ezkl_bg.wasm";
+
+    // Bump when the configuration below changes; it is part of the cache key.
+    private const string ConfigurationFingerprint = "threads+simd+bulk;opt=speed;cranelift;memory=plain-unshared;v1";
+
+    private EngineModule(Wasmtime.Engine engine, WasmtimeModule module, string sha256, bool fromCache)
+    {
+        Engine = engine;
+        Module = module;
+        Sha256 = sha256;
+        LoadedFromCache = fromCache;
+    }
+
+    public Wasmtime.Engine Engine { get; }
+
+    public WasmtimeModule Module { get; }
+
+    public string Sha256 { get; }
+
+    public bool LoadedFromCache { get; }
+
+    public static string WasmtimeVersion { get; } =
+        typeof(Wasmtime.Engine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(Wasmtime.Engine).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    public static string DefaultEnginePath()
+    {
+        var beside = Path.Combine(AppContext.BaseDirectory, EngineFileName);
+        if (File.Exists(beside))
+        {
+            return beside;
+        }
+
+        var assemblyDir = Path.GetDirectoryName(typeof(EngineModule).Assembly.Location);
+        return string.IsNullOrEmpty(assemblyDir) ? beside : Path.Combine(assemblyDir, EngineFileName);
+    }
+
+    public static string DefaultCacheDirectory()
+    {
+        if (Environment.GetEnvironmentVariable("ZKML_CACHE_DIR") is { Length: > 0 } explicitDir)
+        {
+            return Path.Combine(explicitDir, "engine");
+        }
+
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var root = !string.IsNullOrEmpty(xdg) ? xdg
+            : !string.IsNullOrEmpty(home) ? Path.Combine(home, ".cache")
+            : Path.GetTempPath();
+        return Path.Combine(root, "zkml", "engine");
+    }
+
+    public static Config CreateConfig() => new Config()
+        .WithWasmThreads(true)
+        .WithSIMD(true)
+        .WithBulkMemory(true)
+        .WithOptimizationLevel(OptimizationLevel.Speed)
+        .WithParallelCompilation(true);
+
+    public static EngineModule Load(EzklEngineOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        var path = options.EnginePath ?? DefaultEnginePath();
+        if (!File.Exists(path))
+        {
+            throw new EzklEngineLoadException(
+                $"the ezkl engine file was not found at {path}. Building Zkml.Ezkl restores it (npm ci in native/ezkl-wasm) " +
+                "and copies it beside the assembly; or set EzklEngineOptions.EnginePath.");
+        }
+
+        var wasm = File.ReadAllBytes(path);
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(wasm));
+        var expected = options.EnginePath is null ? PinnedSha256 : options.ExpectedSha256;
+        if (expected is not null && !string.Equals(sha256, expected, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new EzklEngineLoadException($"the engine file {path} has sha256 {sha256}, expected {expected}");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var engine = new Wasmtime.Engine(CreateConfig());
+        try
+        {
+            var cachePath = options.UseModuleCache ? CachePath(options.ModuleCacheDirectory ?? DefaultCacheDirectory(), sha256) : null;
+            var (module, fromCache) = cachePath is null
+                ? (Compile(engine, wasm, path, null, logger), false)
+                : LoadOrCompileCached(engine, wasm, path, cachePath, logger, cancellationToken);
+            return new EngineModule(engine, module, sha256, fromCache);
+        }
+        catch
+        {
+            engine.Dispose();
+            throw;
+        }
+    }
+
+    private static string CachePath(string directory, string sha256)
+    {
+        var key = string.Join('\n', sha256, WasmtimeVersion, ConfigurationFingerprint, RuntimeInformation.RuntimeIdentifier,
+            RuntimeInformation.ProcessArchitecture);
+        var keyHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
+        return Path.Combine(directory, $"ezkl-{sha256[..16]}-{keyHash}.cwasm");
+    }
+
+    private static (WasmtimeModule Module, bool FromCache) LoadOrCompileCached(
+        Wasmtime.Engine engine, byte[] wasm, string enginePath, string cachePath, ILogger logger, CancellationToken cancellationToken)
+    {
+        // Fast path: a finished cache file only ever appears by rename, so if it exists it is complete.
+        if (TryDeserialize(engine, cachePath, logger) is { } cached)
+        {
+            return (cached, true);
+        }
+
+        var directory = Path.GetDirectoryName(cachePath)!;
+        FileStream? lockFile;
+        try
+        {
+            Directory.CreateDirectory(directory);
+            lockFile = AcquireLock(cachePath + ".lock", cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            EngineLog.CacheUnavailable(logger, directory, ex.Message);
+            return (Compile(engine, wasm, enginePath, null, logger), false);
+        }
+
+        using (lockFile)
+        {
+            // Another process may have finished compiling while we waited for the lock.
+            if (TryDeserialize(engine, cachePath, logger) is { } compiledMeanwhile)
+            {
+                return (compiledMeanwhile, true);
+            }
+
+            var module = Compile(engine, wasm, enginePath, cachePath, logger);
+            try
+            {
+                ArtifactFiles.WriteAtomically(cachePath, module.Serialize());
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                EngineLog.CacheUnavailable(logger, directory, ex.Message);
+            }
+
+            return (module, false);
+        }
+    }
+
+    private static FileStream AcquireLock(string lockPath, CancellationToken cancellationToken)
+    {
+        // An exclusive open is the lock (flock on Unix); the OS releases it if the holder dies. Compiling takes
+        // up to a minute on a busy machine, so waiters poll patiently.
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (deadline.Elapsed < TimeSpan.FromMinutes(10))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Thread.Sleep(100);
+            }
+        }
+    }
+
+    private static WasmtimeModule? TryDeserialize(Wasmtime.Engine engine, string cachePath, ILogger logger)
+    {
+        if (!File.Exists(cachePath))
+        {
+            return null;
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            var module = WasmtimeModule.DeserializeFile(engine, "ezkl", cachePath);
+            EngineLog.ModuleLoadedFromCache(logger, cachePath, stopwatch.ElapsedMilliseconds);
+            return module;
+        }
+        catch (Exception ex) when (ex is WasmtimeException or IOException)
+        {
+            EngineLog.CachedModuleRejected(logger, cachePath, ex.Message);
+            return null;
+        }
+    }
+
+    private static WasmtimeModule Compile(Wasmtime.Engine engine, byte[] wasm, string enginePath, string? cachePath, ILogger logger)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var patched = (byte[])wasm.Clone();
+        WasmImportPatcher.UnshareImportedMemories(patched);
+        try
+        {
+            var module = WasmtimeModule.FromBytes(engine, "ezkl", patched);
+            EngineLog.ModuleCompiled(logger, enginePath, stopwatch.ElapsedMilliseconds, cachePath);
+            return module;
+        }
+        catch (WasmtimeException ex)
+        {
+            throw new EzklEngineLoadException($"Wasmtime could not compile the engine {enginePath}: {ex.Message}", ex);
+        }
+    }
+
+    public void Dispose()
+    {
+        Module.Dispose();
+        Engine.Dispose();
+    }
+}

@@ -1,0 +1,56 @@
+namespace Zkml.Ezkl;
+
+/// <summary>Options of an <see cref="EzklEngine"/>.</summary>
+public sealed class EzklEngineOptions
+{
+    /// <summary>
+    /// The engine file (ezkl_bg.wasm of npm @ezkljs/engine). Null (the default) uses the file the package places
+    /// beside the Zkml.Ezkl assembly, checked against the pinned 21.0.0 sha256.
+    /// </summary>
+    public string? EnginePath { get; set; }
+
+    /// <summary>
+    /// The sha256 (hex) <see cref="EnginePath"/> must have; null skips the check for a custom engine file. The
+    /// default engine is always checked against the pinned hash.
+    /// </summary>
+    public string? ExpectedSha256 { get; set; }
+
+    /// <summary>
+    /// How many engine instances may run at once, each with its own memory (a prove of a small circuit takes tens
+    /// of MB, larger ones GBs). Default: one per processor.
+    /// </summary>
+    public int MaxInstances { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Whether the compiled engine is cached on disk (compiling takes 10-40 s; loading milliseconds). Default true.</summary>
+    public bool UseModuleCache { get; set; } = true;
+
+    /// <summary>
+    /// Where compiled engines are cached. Default: <c>$ZKML_CACHE_DIR/engine</c>, else <c>$XDG_CACHE_HOME/zkml/engine</c>,
+    /// else <c>~/.cache/zkml/engine</c>.
+    /// </summary>
+    public string? ModuleCacheDirectory { get; set; }
+
+    /// <summary>
+    /// Whether the engine's own log output (its <c>init_logger</c>) is enabled and forwarded to the logger at Debug
+    /// level. Off by default: formatting the engine's logs costs time inside prove.
+    /// </summary>
+    public bool EnableEngineLogging { get; set; }
+
+    internal EzklEngineOptions Validated()
+    {
+        if (MaxInstances < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxInstances), MaxInstances, "at least one engine instance is needed");
+        }
+
+        return new EzklEngineOptions
+        {
+            EnginePath = EnginePath is null ? null : Path.GetFullPath(EnginePath),
+            ExpectedSha256 = ExpectedSha256,
+            MaxInstances = MaxInstances,
+            UseModuleCache = UseModuleCache,
+            ModuleCacheDirectory = ModuleCacheDirectory,
+            EnableEngineLogging = EnableEngineLogging,
+        };
+    }
+}
