@@ -3,7 +3,7 @@ using Zkml.Ezkl.Bn254;
 using Fq = Zkml.Ezkl.Bn254.Fp<Zkml.Ezkl.Bn254.FqModulus>;
 using Fr = Zkml.Ezkl.Bn254.Fp<Zkml.Ezkl.Bn254.FrModulus>;
 
-namespace Zkml.Ezkl.Tests.Srs;
+namespace Zkml.Ezkl.Tests.SrsTests;
 
 /// <summary>G1 and G2 group law, scalar multiplication and normalization against known points.</summary>
 public sealed class Bn254CurveTests

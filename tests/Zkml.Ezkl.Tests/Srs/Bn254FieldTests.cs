@@ -3,7 +3,7 @@ using Zkml.Ezkl.Bn254;
 using Fq = Zkml.Ezkl.Bn254.Fp<Zkml.Ezkl.Bn254.FqModulus>;
 using Fr = Zkml.Ezkl.Bn254.Fp<Zkml.Ezkl.Bn254.FrModulus>;
 
-namespace Zkml.Ezkl.Tests.Srs;
+namespace Zkml.Ezkl.Tests.SrsTests;
 
 /// <summary>Fq, Fr and Fq2 against BigInteger arithmetic mod the published BN254 moduli.</summary>
 public sealed class Bn254FieldTests

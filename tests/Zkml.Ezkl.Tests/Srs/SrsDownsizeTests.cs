@@ -1,6 +1,6 @@
 using Zkml.Ezkl.Bn254;
 
-namespace Zkml.Ezkl.Tests.Srs;
+namespace Zkml.Ezkl.Tests.SrsTests;
 
 /// <summary>Cutting a smaller SRS from a larger one.</summary>
 public sealed class SrsDownsizeTests
@@ -10,7 +10,7 @@ public sealed class SrsDownsizeTests
     {
         byte[] large = await SrsTestData.FromTauAsync(8, 424242);
         byte[] expected = await SrsTestData.FromTauAsync(6, 424242);
-        Ezkl.Srs small = await KzgSrs.DownsizeAsync(Ezkl.Srs.FromBytes(large), 6);
+        Srs small = await KzgSrs.DownsizeAsync(Srs.FromBytes(large), 6);
         Assert.Equal(6, small.Logrows);
         Assert.Equal(expected, small.Bytes.ToArray());
     }
@@ -18,7 +18,7 @@ public sealed class SrsDownsizeTests
     [Fact]
     public async Task Downsizing_the_fixture_to_k4_passes_full_validation()
     {
-        Ezkl.Srs small = await KzgSrs.LoadForLogrowsAsync(SrsTestData.FixtureKzg, 4);
+        Srs small = await KzgSrs.LoadForLogrowsAsync(SrsTestData.FixtureKzg, 4);
         Assert.Equal(4, await KzgSrs.ValidateAsync(small, SrsValidation.Full));
     }
 
@@ -28,14 +28,14 @@ public sealed class SrsDownsizeTests
         byte[] large = await SrsTestData.FromTauAsync(5, 77);
         byte[] expected = await SrsTestData.FromTauAsync(3, 77);
         using var stream = new ForwardOnlyStream(large);
-        Ezkl.Srs small = await KzgSrs.DownsizeStreamAsync(stream, 3, null, CancellationToken.None);
+        Srs small = await KzgSrs.DownsizeStreamAsync(stream, 3, null, CancellationToken.None);
         Assert.Equal(expected, small.Bytes.ToArray());
     }
 
     [Fact]
     public async Task Loading_for_the_same_k_returns_the_file_unchanged()
     {
-        Ezkl.Srs srs = await KzgSrs.LoadForLogrowsAsync(SrsTestData.FixtureKzg, 6);
+        Srs srs = await KzgSrs.LoadForLogrowsAsync(SrsTestData.FixtureKzg, 6);
         Assert.Equal(await File.ReadAllBytesAsync(SrsTestData.FixtureKzg), srs.Bytes.ToArray());
     }
 
@@ -51,7 +51,7 @@ public sealed class SrsDownsizeTests
     public async Task Downsizing_reports_lagrange_progress_to_completion()
     {
         var reports = new List<SrsProgress>();
-        await KzgSrs.DownsizeAsync(Ezkl.Srs.FromBytes(await SrsTestData.FromTauAsync(6, 5)), 5, new SynchronousProgress<SrsProgress>(reports.Add));
+        await KzgSrs.DownsizeAsync(Srs.FromBytes(await SrsTestData.FromTauAsync(6, 5)), 5, new SynchronousProgress<SrsProgress>(reports.Add));
         SrsProgress last = reports[^1];
         Assert.Equal(SrsStage.LagrangeBasis, last.Stage);
         Assert.Equal(last.Total, last.Completed);

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Zkml.Ezkl.Bn254;
 using Fq = Zkml.Ezkl.Bn254.Fp<Zkml.Ezkl.Bn254.FqModulus>;
 
-namespace Zkml.Ezkl.Tests.Srs;
+namespace Zkml.Ezkl.Tests.SrsTests;
 
 /// <summary>The RawBytes SRS writer, generator and validating reader, against the fixtures and the reference generator.</summary>
 public sealed class SrsFormatTests
@@ -19,7 +19,7 @@ public sealed class SrsFormatTests
     [Fact]
     public async Task Fixture_kzg_passes_full_validation_as_k_6()
     {
-        Ezkl.Srs srs = await Ezkl.Srs.LoadAsync(SrsTestData.FixtureKzg);
+        Srs srs = await Srs.LoadAsync(SrsTestData.FixtureKzg);
         Assert.Equal(6, await KzgSrs.ValidateAsync(srs, SrsValidation.Full));
     }
 
@@ -60,7 +60,7 @@ public sealed class SrsFormatTests
     public async Task Generated_srs_passes_full_validation_and_reports_progress_to_completion()
     {
         var reports = new List<SrsProgress>();
-        Ezkl.Srs srs = await KzgSrs.GenerateUnsafeAsync(7, new SynchronousProgress<SrsProgress>(reports.Add));
+        Srs srs = await KzgSrs.GenerateUnsafeAsync(7, new SynchronousProgress<SrsProgress>(reports.Add));
         Assert.Equal(7, srs.Logrows);
         Assert.Equal(SrsFormat.FileLength(7), srs.Bytes.Length);
         Assert.Equal(7, await KzgSrs.ValidateAsync(srs, SrsValidation.Full));
@@ -71,8 +71,8 @@ public sealed class SrsFormatTests
     [Fact]
     public async Task Two_generated_srs_use_different_taus()
     {
-        Ezkl.Srs a = await KzgSrs.GenerateUnsafeAsync(2);
-        Ezkl.Srs b = await KzgSrs.GenerateUnsafeAsync(2);
+        Srs a = await KzgSrs.GenerateUnsafeAsync(2);
+        Srs b = await KzgSrs.GenerateUnsafeAsync(2);
         Assert.Equal(a.Bytes.Span[..68].ToArray(), b.Bytes.Span[..68].ToArray()); // header and g[0] = generator
         Assert.NotEqual(a.Bytes.ToArray(), b.Bytes.ToArray());
     }
@@ -124,7 +124,7 @@ public sealed class SrsFormatTests
         // Replace g_lagrange[5] by another valid curve point (2G): only the consistency check can see it.
         AffinePoint<Fq> twoG = Curves.G1Generator.ToJacobian().Double().ToAffine();
         SrsFormat.WriteG1(bytes.AsSpan((int)SrsFormat.LagrangeOffset(6) + (5 * 64), 64), twoG);
-        var error = await Assert.ThrowsAsync<EzklInvalidArtifactException>(() => KzgSrs.ValidateAsync(Ezkl.Srs.FromBytes(bytes)));
+        var error = await Assert.ThrowsAsync<EzklInvalidArtifactException>(() => KzgSrs.ValidateAsync(Srs.FromBytes(bytes)));
         Assert.Contains("Lagrange", error.Message);
     }
 
@@ -132,7 +132,7 @@ public sealed class SrsFormatTests
     public async Task A_flipped_byte_in_a_power_is_rejected_as_off_the_curve()
     {
         byte[] bytes = SrsTestData.WithByteChanged(await File.ReadAllBytesAsync(SrsTestData.FixtureKzg), 4 + (64 * 3) + 10);
-        var error = await Assert.ThrowsAsync<EzklInvalidArtifactException>(() => KzgSrs.ValidateAsync(Ezkl.Srs.FromBytes(bytes)));
+        var error = await Assert.ThrowsAsync<EzklInvalidArtifactException>(() => KzgSrs.ValidateAsync(Srs.FromBytes(bytes)));
         Assert.Contains("g[3]", error.Message);
         Assert.Equal(ArtifactKind.Srs, error.ArtifactKind);
     }
@@ -142,7 +142,7 @@ public sealed class SrsFormatTests
     {
         byte[] bytes = await File.ReadAllBytesAsync(SrsTestData.FixtureKzg);
         bytes.AsSpan(4 + 64, 32).Fill(0xFF);
-        var error = await Assert.ThrowsAsync<EzklInvalidArtifactException>(() => KzgSrs.ValidateAsync(Ezkl.Srs.FromBytes(bytes)));
+        var error = await Assert.ThrowsAsync<EzklInvalidArtifactException>(() => KzgSrs.ValidateAsync(Srs.FromBytes(bytes)));
         Assert.Contains("g[1]", error.Message);
         Assert.Contains("modulus", error.Message);
     }
@@ -151,7 +151,7 @@ public sealed class SrsFormatTests
     public async Task A_tampered_tau_g2_is_rejected()
     {
         byte[] bytes = SrsTestData.WithByteChanged(await File.ReadAllBytesAsync(SrsTestData.FixtureKzg), SrsFormat.FileLength(6) - 5);
-        var error = await Assert.ThrowsAsync<EzklInvalidArtifactException>(() => KzgSrs.ValidateAsync(Ezkl.Srs.FromBytes(bytes)));
+        var error = await Assert.ThrowsAsync<EzklInvalidArtifactException>(() => KzgSrs.ValidateAsync(Srs.FromBytes(bytes)));
         Assert.Contains("s_g2", error.Message);
     }
 
@@ -160,7 +160,7 @@ public sealed class SrsFormatTests
     {
         byte[] bytes = await File.ReadAllBytesAsync(SrsTestData.FixtureKzg);
         SrsFormat.WriteG1(bytes.AsSpan(4, 64), Curves.G1Generator.Negate());
-        var error = await Assert.ThrowsAsync<EzklInvalidArtifactException>(() => KzgSrs.ValidateAsync(Ezkl.Srs.FromBytes(bytes)));
+        var error = await Assert.ThrowsAsync<EzklInvalidArtifactException>(() => KzgSrs.ValidateAsync(Srs.FromBytes(bytes)));
         Assert.Contains("g[0]", error.Message);
     }
 
@@ -169,7 +169,7 @@ public sealed class SrsFormatTests
     {
         // 5^((r-1)/2^28) gives halo2's domain for k <= 5 but a different one from k = 6 on.
         byte[] bytes = await SrsTestData.FromTauAsync(6, 987654321, rootGenerator: 5);
-        Ezkl.Srs srs = Ezkl.Srs.FromBytes(bytes);
+        Srs srs = Srs.FromBytes(bytes);
         Assert.Equal(6, await KzgSrs.ValidateAsync(srs, SrsValidation.Structure));
         var error = await Assert.ThrowsAsync<EzklInvalidArtifactException>(() => KzgSrs.ValidateAsync(srs, SrsValidation.Full));
         Assert.Contains("root of unity", error.Message);

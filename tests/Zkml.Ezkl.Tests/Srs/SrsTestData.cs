@@ -2,7 +2,7 @@ using Zkml.Ezkl.Bn254;
 using Zkml.TestSupport;
 using Fr = Zkml.Ezkl.Bn254.Fp<Zkml.Ezkl.Bn254.FrModulus>;
 
-namespace Zkml.Ezkl.Tests.Srs;
+namespace Zkml.Ezkl.Tests.SrsTests;
 
 /// <summary>Shared inputs of the SRS tests: the fixture files and SRS built from known taus.</summary>
 internal static class SrsTestData
