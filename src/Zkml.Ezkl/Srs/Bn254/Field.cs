@@ -30,7 +30,10 @@ internal interface IField<T> : IEquatable<T>
     T Invert();
 }
 
-/// <summary>The constants of a 4-limb prime modulus whose top limb is below 2^62.</summary>
+/// <summary>
+/// The constants of a 4-limb prime modulus whose top limb is below 2^62 (true of both BN254 moduli), which
+/// lets multiplication skip the extra carry word of textbook CIOS and lets sums stay within four limbs.
+/// </summary>
 internal interface IModulus
 {
     static abstract ulong M0 { get; }
@@ -88,7 +91,13 @@ internal readonly struct Fp<TM> : IField<Fp<TM>>
     public static bool TryFromMontgomeryLimbs(ulong l0, ulong l1, ulong l2, ulong l3, out Fp<TM> value)
     {
         value = new Fp<TM>(l0, l1, l2, l3);
-        return Montgomery.IsBelow(l0, l1, l2, l3, TM.M0, TM.M1, TM.M2, TM.M3);
+
+        // Below m exactly when subtracting m borrows out of the top limb.
+        ulong borrow = l0 < TM.M0 ? 1UL : 0UL;
+        borrow = (l1 < TM.M1) | ((l1 == TM.M1) & (borrow != 0)) ? 1UL : 0UL;
+        borrow = (l2 < TM.M2) | ((l2 == TM.M2) & (borrow != 0)) ? 1UL : 0UL;
+        borrow = (l3 < TM.M3) | ((l3 == TM.M3) & (borrow != 0)) ? 1UL : 0UL;
+        return borrow != 0;
     }
 
     /// <summary>Reads 32 bytes of little-endian Montgomery limbs; false when the value is not below the modulus.</summary>
@@ -134,8 +143,14 @@ internal readonly struct Fp<TM> : IField<Fp<TM>>
 
     /// <summary>The canonical (non-Montgomery) limbs, little-endian: what scalar multiplication consumes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void ToCanonicalLimbs(out ulong c0, out ulong c1, out ulong c2, out ulong c3) =>
-        Montgomery.Mul(L0, L1, L2, L3, 1, 0, 0, 0, TM.M0, TM.M1, TM.M2, TM.M3, TM.Inv, out c0, out c1, out c2, out c3);
+    public void ToCanonicalLimbs(out ulong c0, out ulong c1, out ulong c2, out ulong c3)
+    {
+        Fp<TM> canonical = this * new Fp<TM>(1, 0, 0, 0);
+        c0 = canonical.L0;
+        c1 = canonical.L1;
+        c2 = canonical.L2;
+        c3 = canonical.L3;
+    }
 
     public BigInteger ToBigInteger()
     {
@@ -146,28 +161,262 @@ internal readonly struct Fp<TM> : IField<Fp<TM>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Fp<TM> operator +(Fp<TM> a, Fp<TM> b)
     {
-        Montgomery.Add(a.L0, a.L1, a.L2, a.L3, b.L0, b.L1, b.L2, b.L3, TM.M0, TM.M1, TM.M2, TM.M3,
-            out ulong r0, out ulong r1, out ulong r2, out ulong r3);
-        return new Fp<TM>(r0, r1, r2, r3);
+        // Both inputs are below m < 2^254, so the sum fits in four limbs.
+        ulong s0 = a.L0 + b.L0;
+        ulong carry = s0 < a.L0 ? 1UL : 0UL;
+        ulong s1 = a.L1 + b.L1;
+        ulong next = s1 < a.L1 ? 1UL : 0UL;
+        s1 += carry;
+        carry = next | (s1 < carry ? 1UL : 0UL);
+        ulong s2 = a.L2 + b.L2;
+        next = s2 < a.L2 ? 1UL : 0UL;
+        s2 += carry;
+        carry = next | (s2 < carry ? 1UL : 0UL);
+        ulong s3 = a.L3 + b.L3 + carry;
+        return Reduced(s0, s1, s2, s3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Fp<TM> operator -(Fp<TM> a, Fp<TM> b)
     {
-        Montgomery.Sub(a.L0, a.L1, a.L2, a.L3, b.L0, b.L1, b.L2, b.L3, TM.M0, TM.M1, TM.M2, TM.M3,
-            out ulong r0, out ulong r1, out ulong r2, out ulong r3);
+        ulong d0 = a.L0 - b.L0;
+        ulong borrow = a.L0 < b.L0 ? 1UL : 0UL;
+        ulong d1 = a.L1 - b.L1 - borrow;
+        borrow = (a.L1 < b.L1) | ((a.L1 == b.L1) & (borrow != 0)) ? 1UL : 0UL;
+        ulong d2 = a.L2 - b.L2 - borrow;
+        borrow = (a.L2 < b.L2) | ((a.L2 == b.L2) & (borrow != 0)) ? 1UL : 0UL;
+        ulong d3 = a.L3 - b.L3 - borrow;
+        borrow = (a.L3 < b.L3) | ((a.L3 == b.L3) & (borrow != 0)) ? 1UL : 0UL;
+        if (borrow == 0)
+        {
+            return new Fp<TM>(d0, d1, d2, d3);
+        }
+
+        // Went below zero: add m back (the final carry out cancels the borrow).
+        ulong r0 = d0 + TM.M0;
+        ulong carry = r0 < d0 ? 1UL : 0UL;
+        ulong r1 = d1 + TM.M1;
+        ulong next = r1 < d1 ? 1UL : 0UL;
+        r1 += carry;
+        carry = next | (r1 < carry ? 1UL : 0UL);
+        ulong r2 = d2 + TM.M2;
+        next = r2 < d2 ? 1UL : 0UL;
+        r2 += carry;
+        carry = next | (r2 < carry ? 1UL : 0UL);
+        ulong r3 = d3 + TM.M3 + carry;
         return new Fp<TM>(r0, r1, r2, r3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Fp<TM> operator -(Fp<TM> a) => Zero - a;
 
+    /// <summary>Montgomery product (CIOS, no-carry variant: valid because the top limb of m is below 2^62).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Fp<TM> operator *(Fp<TM> a, Fp<TM> b)
     {
-        Montgomery.Mul(a.L0, a.L1, a.L2, a.L3, b.L0, b.L1, b.L2, b.L3, TM.M0, TM.M1, TM.M2, TM.M3, TM.Inv,
-            out ulong r0, out ulong r1, out ulong r2, out ulong r3);
-        return new Fp<TM>(r0, r1, r2, r3);
+        ulong a0 = a.L0, a1 = a.L1, a2 = a.L2, a3 = a.L3;
+        ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+        ulong hi, lo, A, C, m;
+        // round 0
+        hi = Math.BigMul(a0, b.L0, out lo);
+        lo += t0;
+        A = hi + (lo < t0 ? 1UL : 0UL);
+        t0 = lo;
+        m = t0 * TM.Inv;
+        hi = Math.BigMul(m, TM.M0, out lo);
+        lo += t0;
+        C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Math.BigMul(a1, b.L0, out lo);
+        lo += t1;
+        hi += lo < t1 ? 1UL : 0UL;
+        lo += A;
+        A = hi + (lo < A ? 1UL : 0UL);
+        t1 = lo;
+        hi = Math.BigMul(m, TM.M1, out lo);
+        lo += t1;
+        hi += lo < t1 ? 1UL : 0UL;
+        lo += C;
+        C = hi + (lo < C ? 1UL : 0UL);
+        t0 = lo;
+        hi = Math.BigMul(a2, b.L0, out lo);
+        lo += t2;
+        hi += lo < t2 ? 1UL : 0UL;
+        lo += A;
+        A = hi + (lo < A ? 1UL : 0UL);
+        t2 = lo;
+        hi = Math.BigMul(m, TM.M2, out lo);
+        lo += t2;
+        hi += lo < t2 ? 1UL : 0UL;
+        lo += C;
+        C = hi + (lo < C ? 1UL : 0UL);
+        t1 = lo;
+        hi = Math.BigMul(a3, b.L0, out lo);
+        lo += t3;
+        hi += lo < t3 ? 1UL : 0UL;
+        lo += A;
+        A = hi + (lo < A ? 1UL : 0UL);
+        t3 = lo;
+        hi = Math.BigMul(m, TM.M3, out lo);
+        lo += t3;
+        hi += lo < t3 ? 1UL : 0UL;
+        lo += C;
+        C = hi + (lo < C ? 1UL : 0UL);
+        t2 = lo;
+        t3 = C + A;
+        // round 1
+        hi = Math.BigMul(a0, b.L1, out lo);
+        lo += t0;
+        A = hi + (lo < t0 ? 1UL : 0UL);
+        t0 = lo;
+        m = t0 * TM.Inv;
+        hi = Math.BigMul(m, TM.M0, out lo);
+        lo += t0;
+        C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Math.BigMul(a1, b.L1, out lo);
+        lo += t1;
+        hi += lo < t1 ? 1UL : 0UL;
+        lo += A;
+        A = hi + (lo < A ? 1UL : 0UL);
+        t1 = lo;
+        hi = Math.BigMul(m, TM.M1, out lo);
+        lo += t1;
+        hi += lo < t1 ? 1UL : 0UL;
+        lo += C;
+        C = hi + (lo < C ? 1UL : 0UL);
+        t0 = lo;
+        hi = Math.BigMul(a2, b.L1, out lo);
+        lo += t2;
+        hi += lo < t2 ? 1UL : 0UL;
+        lo += A;
+        A = hi + (lo < A ? 1UL : 0UL);
+        t2 = lo;
+        hi = Math.BigMul(m, TM.M2, out lo);
+        lo += t2;
+        hi += lo < t2 ? 1UL : 0UL;
+        lo += C;
+        C = hi + (lo < C ? 1UL : 0UL);
+        t1 = lo;
+        hi = Math.BigMul(a3, b.L1, out lo);
+        lo += t3;
+        hi += lo < t3 ? 1UL : 0UL;
+        lo += A;
+        A = hi + (lo < A ? 1UL : 0UL);
+        t3 = lo;
+        hi = Math.BigMul(m, TM.M3, out lo);
+        lo += t3;
+        hi += lo < t3 ? 1UL : 0UL;
+        lo += C;
+        C = hi + (lo < C ? 1UL : 0UL);
+        t2 = lo;
+        t3 = C + A;
+        // round 2
+        hi = Math.BigMul(a0, b.L2, out lo);
+        lo += t0;
+        A = hi + (lo < t0 ? 1UL : 0UL);
+        t0 = lo;
+        m = t0 * TM.Inv;
+        hi = Math.BigMul(m, TM.M0, out lo);
+        lo += t0;
+        C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Math.BigMul(a1, b.L2, out lo);
+        lo += t1;
+        hi += lo < t1 ? 1UL : 0UL;
+        lo += A;
+        A = hi + (lo < A ? 1UL : 0UL);
+        t1 = lo;
+        hi = Math.BigMul(m, TM.M1, out lo);
+        lo += t1;
+        hi += lo < t1 ? 1UL : 0UL;
+        lo += C;
+        C = hi + (lo < C ? 1UL : 0UL);
+        t0 = lo;
+        hi = Math.BigMul(a2, b.L2, out lo);
+        lo += t2;
+        hi += lo < t2 ? 1UL : 0UL;
+        lo += A;
+        A = hi + (lo < A ? 1UL : 0UL);
+        t2 = lo;
+        hi = Math.BigMul(m, TM.M2, out lo);
+        lo += t2;
+        hi += lo < t2 ? 1UL : 0UL;
+        lo += C;
+        C = hi + (lo < C ? 1UL : 0UL);
+        t1 = lo;
+        hi = Math.BigMul(a3, b.L2, out lo);
+        lo += t3;
+        hi += lo < t3 ? 1UL : 0UL;
+        lo += A;
+        A = hi + (lo < A ? 1UL : 0UL);
+        t3 = lo;
+        hi = Math.BigMul(m, TM.M3, out lo);
+        lo += t3;
+        hi += lo < t3 ? 1UL : 0UL;
+        lo += C;
+        C = hi + (lo < C ? 1UL : 0UL);
+        t2 = lo;
+        t3 = C + A;
+        // round 3
+        hi = Math.BigMul(a0, b.L3, out lo);
+        lo += t0;
+        A = hi + (lo < t0 ? 1UL : 0UL);
+        t0 = lo;
+        m = t0 * TM.Inv;
+        hi = Math.BigMul(m, TM.M0, out lo);
+        lo += t0;
+        C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Math.BigMul(a1, b.L3, out lo);
+        lo += t1;
+        hi += lo < t1 ? 1UL : 0UL;
+        lo += A;
+        A = hi + (lo < A ? 1UL : 0UL);
+        t1 = lo;
+        hi = Math.BigMul(m, TM.M1, out lo);
+        lo += t1;
+        hi += lo < t1 ? 1UL : 0UL;
+        lo += C;
+        C = hi + (lo < C ? 1UL : 0UL);
+        t0 = lo;
+        hi = Math.BigMul(a2, b.L3, out lo);
+        lo += t2;
+        hi += lo < t2 ? 1UL : 0UL;
+        lo += A;
+        A = hi + (lo < A ? 1UL : 0UL);
+        t2 = lo;
+        hi = Math.BigMul(m, TM.M2, out lo);
+        lo += t2;
+        hi += lo < t2 ? 1UL : 0UL;
+        lo += C;
+        C = hi + (lo < C ? 1UL : 0UL);
+        t1 = lo;
+        hi = Math.BigMul(a3, b.L3, out lo);
+        lo += t3;
+        hi += lo < t3 ? 1UL : 0UL;
+        lo += A;
+        A = hi + (lo < A ? 1UL : 0UL);
+        t3 = lo;
+        hi = Math.BigMul(m, TM.M3, out lo);
+        lo += t3;
+        hi += lo < t3 ? 1UL : 0UL;
+        lo += C;
+        C = hi + (lo < C ? 1UL : 0UL);
+        t2 = lo;
+        t3 = C + A;
+        return Reduced(t0, t1, t2, t3);
+    }
+
+    /// <summary>Subtracts m once when t is at least m (t is below 2m).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Fp<TM> Reduced(ulong t0, ulong t1, ulong t2, ulong t3)
+    {
+        ulong s0 = t0 - TM.M0;
+        ulong borrow = t0 < TM.M0 ? 1UL : 0UL;
+        ulong s1 = t1 - TM.M1 - borrow;
+        borrow = (t1 < TM.M1) | ((t1 == TM.M1) & (borrow != 0)) ? 1UL : 0UL;
+        ulong s2 = t2 - TM.M2 - borrow;
+        borrow = (t2 < TM.M2) | ((t2 == TM.M2) & (borrow != 0)) ? 1UL : 0UL;
+        ulong s3 = t3 - TM.M3 - borrow;
+        borrow = (t3 < TM.M3) | ((t3 == TM.M3) & (borrow != 0)) ? 1UL : 0UL;
+        return borrow == 0 ? new Fp<TM>(s0, s1, s2, s3) : new Fp<TM>(t0, t1, t2, t3);
     }
 
     public static bool operator ==(Fp<TM> a, Fp<TM> b) => a.Equals(b);
