@@ -1,10 +1,13 @@
+using System.CommandLine;
+
 namespace Zkml.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static Task<int> Main(string[] args)
     {
-        Console.Error.WriteLine("zkml: no verbs yet");
-        return 2;
+        var root = new RootCommand("zkml: ezkl's verbs in .NET");
+        SrsCommands.AddTo(root);
+        return root.Parse(args).InvokeAsync();
     }
 }
