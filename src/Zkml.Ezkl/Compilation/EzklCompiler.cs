@@ -161,6 +161,37 @@ public sealed class EzklCompiler
         }
     }
 
+    /// <summary>
+    /// ezkl's <c>calibrate-settings</c>: searches input/param scales and rebase multipliers; for each candidate
+    /// the engine generates witnesses on the calibration samples (measuring lookup inputs and range sizes and
+    /// dropping candidates that overflow), the outputs are compared with ONNX Runtime's float outputs, and the
+    /// smallest logrows is computed. The best candidate for the target is returned with recomputed counts.
+    /// </summary>
+    /// <param name="engine">The engine (witness generation).</param>
+    /// <param name="onnxModel">The ONNX model bytes.</param>
+    /// <param name="settings">Settings from <see cref="GenerateSettings"/> (visibilities, decomposition, variables are kept).</param>
+    /// <param name="calibrationData">One or more input samples.</param>
+    /// <param name="options">Search options.</param>
+    /// <param name="progress">Receives candidates done.</param>
+    /// <param name="cancellationToken">Checked between candidates.</param>
+    /// <returns>The chosen settings and the candidates tried.</returns>
+    /// <exception cref="CalibrationException">No candidate worked.</exception>
+    public Task<CalibrationResult> CalibrateSettingsAsync(
+        EzklEngine engine,
+        ReadOnlyMemory<byte> onnxModel,
+        CircuitSettings settings,
+        IReadOnlyList<ModelInput> calibrationData,
+        CalibrationOptions? options = null,
+        IProgress<CalibrationProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(calibrationData);
+        var calibrator = new Calibrator(engine, onnxModel.ToArray(), SettingsBridge.ToInternal(settings), calibrationData, options ?? new CalibrationOptions(), _logger);
+        return calibrator.RunAsync(progress, cancellationToken);
+    }
+
     private static async Task<byte[]> ReadModelAsync(string path, CancellationToken cancellationToken)
     {
         try

@@ -6,7 +6,7 @@ namespace Zkml.Ezkl.Tests.Compilation;
 
 /// <summary>Models built in C#, compiled by Zkml, then set up, proved and verified by the real ezkl engine.</summary>
 [Collection(EngineCollection.Name)]
-public sealed class EndToEndTests(EngineFixture fixture)
+public sealed class EndToEndTests(EngineFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly EzklCompiler Compiler = new();
 
@@ -67,10 +67,70 @@ public sealed class EndToEndTests(EngineFixture fixture)
         Assert.NotEmpty(compiled.Keys.VerifyingKey.ToArray());
     }
 
+    [Theory]
+    [InlineData("sigmoid head")]
+    [InlineData("mlp 4 layers")]
+    [InlineData("cnn")]
+    [InlineData("cnn + batchnorm")]
+    [InlineData("batch matmul")]
+    public async Task A_calibrated_model_proves_and_verifies_with_outputs_matching_onnx_runtime(string name)
+    {
+        var (onnx, shape) = name switch
+        {
+            "sigmoid head" => (TestModels.SigmoidHead(3), new long[] { 1, 4 }),
+            "mlp 4 layers" => (TestModels.Mlp(5, 4, 6, 6, 3), new long[] { 1, 4 }),
+            "cnn" => (TestModels.SmallCnn(11), new long[] { 1, 1, 6, 6 }),
+            "cnn + batchnorm" => (TestModels.SmallCnn(12, batchNorm: true), new long[] { 1, 1, 6, 6 }),
+            _ => (TestModels.BatchMatMul(13), new long[] { 1, 2, 3 }),
+        };
+        var length = (int)shape.Aggregate(1L, (p, d) => p * d);
+        var samples = Enumerable.Range(0, 2).Select(i => TestModels.Input(100 + i, length)).ToList();
+
+        var generated = Compiler.GenerateSettings(onnx, SmallArgs(logrows: 10));
+        var calibration = await Compiler.CalibrateSettingsAsync(
+            fixture.Engine,
+            onnx,
+            generated,
+            samples.Select(s => ModelInput.FromValues([s.Select(v => (double)v)])).ToList(),
+            new CalibrationOptions { Scales = [6, 7], RebaseMultipliers = [1], MaxLogrows = 12 });
+        var outputs = await ProveAndVerifyAsync(onnx, calibration.Settings, samples[0]);
+
+        var tolerance = 4 * Math.Pow(2, -calibration.Chosen.InputScale);
+        var reference = TestModels.Reference(onnx, samples[0], shape);
+        output.WriteLine($"{name}: chose {calibration.Chosen}; float [{string.Join(", ", reference)}] proved [{string.Join(", ", outputs)}]");
+        AssertClose(TestModels.Reference(onnx, samples[0], shape), outputs, tolerance);
+    }
+
+    private static readonly Dictionary<int, Srs> s_srs = [];
+
+    private async Task<Srs> SrsAsync(int logrows)
+    {
+        if (logrows == 6)
+        {
+            return fixture.Srs;
+        }
+
+        lock (s_srs)
+        {
+            if (s_srs.TryGetValue(logrows, out var cached))
+            {
+                return cached;
+            }
+        }
+
+        var srs = await KzgSrs.GenerateUnsafeAsync(logrows);
+        lock (s_srs)
+        {
+            s_srs[logrows] = srs;
+        }
+
+        return srs;
+    }
+
     internal async Task<double[]> ProveAndVerifyAsync(byte[] onnx, CircuitSettings settings, float[] input)
     {
         var engine = fixture.Engine;
-        var srs = settings.RunArgs.Logrows == 6 ? fixture.Srs : throw new InvalidOperationException("only k = 6 is available here");
+        var srs = await SrsAsync(settings.RunArgs.Logrows);
         var compiled = await Compiler.CompileAndSetupAsync(engine, onnx, settings, srs);
         var witness = await engine.GenerateWitnessAsync(compiled.Circuit, ModelInput.FromValues([input.Select(v => (double)v)]));
         var proof = await engine.ProveAsync(witness, compiled.Keys.ProvingKey, compiled.Circuit, srs);
