@@ -73,6 +73,8 @@ public sealed class EndToEndTests(EngineFixture fixture, Xunit.Abstractions.ITes
     [InlineData("cnn")]
     [InlineData("cnn + batchnorm")]
     [InlineData("batch matmul")]
+    [InlineData("normalization zoo")]
+    [InlineData("standalone batchnorm")]
     public async Task A_calibrated_model_proves_and_verifies_with_outputs_matching_onnx_runtime(string name)
     {
         var (onnx, shape) = name switch
@@ -81,6 +83,8 @@ public sealed class EndToEndTests(EngineFixture fixture, Xunit.Abstractions.ITes
             "mlp 4 layers" => (TestModels.Mlp(5, 4, 6, 6, 3), new long[] { 1, 4 }),
             "cnn" => (TestModels.SmallCnn(11), new long[] { 1, 1, 6, 6 }),
             "cnn + batchnorm" => (TestModels.SmallCnn(12, batchNorm: true), new long[] { 1, 1, 6, 6 }),
+            "normalization zoo" => (TestModels.NormalizationZoo(14), new long[] { 1, 2, 3 }),
+            "standalone batchnorm" => (TestModels.StandaloneBatchNorm(15), new long[] { 1, 2, 4, 4 }),
             _ => (TestModels.BatchMatMul(13), new long[] { 1, 2, 3 }),
         };
         var length = (int)shape.Aggregate(1L, (p, d) => p * d);
@@ -132,6 +136,7 @@ public sealed class EndToEndTests(EngineFixture fixture, Xunit.Abstractions.ITes
         var engine = fixture.Engine;
         var srs = await SrsAsync(settings.RunArgs.Logrows);
         var compiled = await Compiler.CompileAndSetupAsync(engine, onnx, settings, srs);
+        output.WriteLine($"logrows {settings.RunArgs.Logrows}, total_assignments {settings.TotalAssignments}, setup retries {compiled.Retries}");
         var witness = await engine.GenerateWitnessAsync(compiled.Circuit, ModelInput.FromValues([input.Select(v => (double)v)]));
         var proof = await engine.ProveAsync(witness, compiled.Keys.ProvingKey, compiled.Circuit, srs);
         var result = await engine.VerifyAsync(proof, compiled.Keys.VerifyingKey, compiled.Settings, srs);
