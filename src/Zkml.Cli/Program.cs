@@ -8,6 +8,7 @@ internal static class Program
     {
         var root = new RootCommand("zkml: ezkl's verbs in .NET");
         SrsCommands.AddTo(root);
+        CompilerCommands.AddTo(root);
         return root.Parse(args).InvokeAsync();
     }
 }

@@ -135,10 +135,15 @@ public sealed class EndToEndTests(EngineFixture fixture, Xunit.Abstractions.ITes
     {
         var engine = fixture.Engine;
         var srs = await SrsAsync(settings.RunArgs.Logrows);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Compiler.CompileCircuit(onnx, settings);
+        var compileMs = watch.Elapsed.TotalMilliseconds;
         var compiled = await Compiler.CompileAndSetupAsync(engine, onnx, settings, srs);
         output.WriteLine($"logrows {settings.RunArgs.Logrows}, total_assignments {settings.TotalAssignments}, setup retries {compiled.Retries}");
         var witness = await engine.GenerateWitnessAsync(compiled.Circuit, ModelInput.FromValues([input.Select(v => (double)v)]));
+        watch.Restart();
         var proof = await engine.ProveAsync(witness, compiled.Keys.ProvingKey, compiled.Circuit, srs);
+        output.WriteLine($"compile {compileMs:F1} ms, prove {watch.Elapsed.TotalMilliseconds:F0} ms (measurements, not assertions)");
         var result = await engine.VerifyAsync(proof, compiled.Keys.VerifyingKey, compiled.Settings, srs);
         Assert.True(result.IsValid, result.Reason);
         var scale = compiled.Settings.ModelOutputScales[0];
