@@ -70,9 +70,11 @@ internal sealed class Calibrator
     private readonly IReadOnlyList<ModelInput> _samples;
     private readonly CalibrationOptions _options;
     private readonly Microsoft.Extensions.Logging.ILogger _logger;
+    private readonly AccountingMode _accounting;
 
-    public Calibrator(EzklEngine engine, byte[] onnx, GraphSettings baseSettings, IReadOnlyList<ModelInput> samples, CalibrationOptions options, Microsoft.Extensions.Logging.ILogger logger)
+    public Calibrator(EzklEngine engine, byte[] onnx, GraphSettings baseSettings, IReadOnlyList<ModelInput> samples, CalibrationOptions options, AccountingMode accounting, Microsoft.Extensions.Logging.ILogger logger)
     {
+        _accounting = accounting;
         _engine = engine;
         _onnx = onnx;
         _baseSettings = baseSettings;
@@ -185,7 +187,7 @@ internal sealed class Calibrator
             ? ((Int128)0, (Int128)0)
             : ((Int128)Math.Floor(margin * (double)minLookup), (Int128)Math.Ceiling(margin * (double)maxLookup));
         var finalArgs = args with { LookupRange = lookupRange };
-        var settings = SettingsGenerator.WithMinimalLogrows(model, typed, finalArgs, maxRange, (uint?)_options.MaxLogrows);
+        var settings = SettingsGenerator.WithMinimalLogrows(model, typed, finalArgs, maxRange, (uint?)_options.MaxLogrows, _accounting);
         var k = (int)settings.RunArgs.Logrows;
         var rowsPerColumn = (1L << k) - ColumnBlocks.BlindingFactors - 3;
         var span = Int128.Max(lookupRange.Item2 - lookupRange.Item1, settings.RequiredRangeChecks.Select(r => r.Max - r.Min).DefaultIfEmpty(0).Max());

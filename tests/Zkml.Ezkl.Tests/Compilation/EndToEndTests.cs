@@ -34,21 +34,52 @@ public sealed class EndToEndTests(EngineFixture fixture, Xunit.Abstractions.ITes
     }
 
     [Fact]
-    public async Task The_computed_total_assignments_passes_setup_and_one_column_block_less_is_rejected()
+    public async Task Public_inputs_and_fixed_parameters_prove_and_verify()
     {
-        var onnx = TestModels.Mlp(7, 3, 8, 4);
-        var settings = Compiler.GenerateSettings(onnx, SmallArgs());
-        var blocks = ColumnBlocks.AdviceBlocks(settings.TotalAssignments, 6, 2);
+        var onnx = TestModels.Mlp(21, 3, 5, 2);
+        var input = TestModels.Input(21, 3);
+        var args = SmallArgs();
+        args.InputVisibility = Visibility.Public;
+        args.ParamVisibility = Visibility.Fixed;
+
+        var settings = Compiler.GenerateSettings(onnx, args);
+        var outputs = await ProveAndVerifyAsync(onnx, settings, input);
+
+        Assert.Equal([[1L, 3L], [1L, 2L]], settings.ModelInstanceShapes);
+        AssertClose(TestModels.Reference(onnx, input, [1, 3]), outputs, 4.0 / 128);
+    }
+
+    [Theory]
+    [InlineData("mlp", 6)]
+    [InlineData("mlp", 8)]
+    [InlineData("cnn", 8)]
+    [InlineData("conv variants", 8)]
+    [InlineData("standalone batchnorm", 8)]
+    [InlineData("batch matmul", 7)]
+    public async Task The_computed_total_assignments_passes_setup_and_one_column_block_less_is_rejected(string name, int logrows)
+    {
+        var onnx = name switch
+        {
+            "mlp" => TestModels.Mlp(7, 3, 8, 4),
+            "cnn" => TestModels.SmallCnn(11),
+            "conv variants" => TestModels.ConvVariants(16),
+            "standalone batchnorm" => TestModels.StandaloneBatchNorm(15),
+            _ => TestModels.BatchMatMul(13),
+        };
+        var srs = await SrsAsync(logrows);
+        var settings = Compiler.GenerateSettings(onnx, SmallArgs(logrows));
+        var blocks = ColumnBlocks.AdviceBlocks(settings.TotalAssignments, logrows, 2);
         Assert.True(blocks >= 2, "the test needs a layout of several blocks");
 
-        var vk = await fixture.Engine.GenerateVerifyingKeyAsync(Compiler.CompileCircuit(onnx, settings), fixture.Srs);
+        var vk = await fixture.Engine.GenerateVerifyingKeyAsync(Compiler.CompileCircuit(onnx, settings), srs);
         Assert.NotEmpty(vk.ToArray());
 
         var fewer = settings.Clone();
-        fewer.TotalAssignments = ColumnBlocks.SmallestAssignmentsFor(blocks, 6, 2) - 1;
-        Assert.Equal(blocks - 1, ColumnBlocks.AdviceBlocks(fewer.TotalAssignments, 6, 2));
+        fewer.TotalAssignments = ColumnBlocks.SmallestAssignmentsFor(blocks, logrows, 2) - 1;
+        Assert.Equal(blocks - 1, ColumnBlocks.AdviceBlocks(fewer.TotalAssignments, logrows, 2));
         await Assert.ThrowsAnyAsync<EzklEngineException>(async () =>
-            await fixture.Engine.GenerateVerifyingKeyAsync(Compiler.CompileCircuit(onnx, fewer), fixture.Srs));
+            await fixture.Engine.GenerateVerifyingKeyAsync(Compiler.CompileCircuit(onnx, fewer), srs));
+        output.WriteLine($"{name} at k = {logrows}: {settings.TotalAssignments} assignments, {blocks} blocks; {blocks - 1} rejected");
     }
 
     [Fact]
@@ -75,6 +106,7 @@ public sealed class EndToEndTests(EngineFixture fixture, Xunit.Abstractions.ITes
     [InlineData("batch matmul")]
     [InlineData("normalization zoo")]
     [InlineData("standalone batchnorm")]
+    [InlineData("conv variants")]
     public async Task A_calibrated_model_proves_and_verifies_with_outputs_matching_onnx_runtime(string name)
     {
         var (onnx, shape) = name switch
@@ -85,6 +117,7 @@ public sealed class EndToEndTests(EngineFixture fixture, Xunit.Abstractions.ITes
             "cnn + batchnorm" => (TestModels.SmallCnn(12, batchNorm: true), new long[] { 1, 1, 6, 6 }),
             "normalization zoo" => (TestModels.NormalizationZoo(14), new long[] { 1, 2, 3 }),
             "standalone batchnorm" => (TestModels.StandaloneBatchNorm(15), new long[] { 1, 2, 4, 4 }),
+            "conv variants" => (TestModels.ConvVariants(16), new long[] { 1, 2, 6, 6 }),
             _ => (TestModels.BatchMatMul(13), new long[] { 1, 2, 3 }),
         };
         var length = (int)shape.Aggregate(1L, (p, d) => p * d);

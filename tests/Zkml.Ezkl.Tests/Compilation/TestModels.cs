@@ -127,6 +127,20 @@ internal static class TestModels
         return b.ToBytes();
     }
 
+    /// <summary>A grouped, padded, strided 3x3 Conv, then a 1x1 Conv, Relu, GlobalAveragePool, Flatten.</summary>
+    public static byte[] ConvVariants(int seed)
+    {
+        var random = new Random(seed);
+        var b = new OnnxModelBuilder();
+        var x = b.AddInput("input", [1, 2, 6, 6]);
+        x = b.Conv(x, Vector(random, 4 * 9, 0.5), [4, 1, 3, 3], Vector(random, 4, 0.2), stride: 2, padding: 1, group: 2);
+        x = b.Conv(x, Vector(random, 8, 0.7), [2, 4, 1, 1], null);
+        x = b.Relu(x);
+        x = b.AddNode("GlobalAveragePool", [x], [1, 2, 1, 1]);
+        b.AddOutput(b.Flatten(x), "output");
+        return b.ToBytes();
+    }
+
     public static float[] Input(int seed, int length)
     {
         var random = new Random(seed + 1000);
