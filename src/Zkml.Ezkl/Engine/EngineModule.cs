@@ -114,7 +114,7 @@ internal sealed class EngineModule : IDisposable
         }
     }
 
-    private static string CachePath(string directory, string sha256)
+    internal static string CachePath(string directory, string sha256)
     {
         var key = string.Join('\n', sha256, WasmtimeVersion, ConfigurationFingerprint, RuntimeInformation.RuntimeIdentifier,
             RuntimeInformation.ProcessArchitecture);
