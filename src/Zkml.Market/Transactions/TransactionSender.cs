@@ -63,30 +63,41 @@ public sealed partial class TransactionSender
         await _nonceLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            _nextNonce ??= await _rpc.GetTransactionCountAsync(Address, "pending", cancellationToken).ConfigureAwait(false);
-            var nonce = _nextNonce.Value;
-            var raw = new Eip1559Transaction(_chainId.Value, nonce, tip, maxFee, gas, transaction.To, transaction.Value, transaction.Data)
-                .Sign(_key);
-            string hash;
-            try
+            for (var attempt = 0; ; attempt++)
             {
-                hash = await _rpc.SendRawTransactionAsync(raw, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                _nextNonce = null; // the node's count is the truth after a failed send
-                throw;
-            }
+                _nextNonce ??= await _rpc.GetTransactionCountAsync(Address, "pending", cancellationToken).ConfigureAwait(false);
+                var nonce = _nextNonce.Value;
+                var raw = new Eip1559Transaction(_chainId.Value, nonce, tip, maxFee, gas, transaction.To, transaction.Value, transaction.Data)
+                    .Sign(_key);
+                try
+                {
+                    var hash = await _rpc.SendRawTransactionAsync(raw, cancellationToken).ConfigureAwait(false);
+                    _nextNonce = nonce + 1;
+                    Log.Sent(_logger, hash, Address.ToString(), (long)nonce, (long)gas);
+                    return hash;
+                }
+                catch (RpcException e)
+                {
+                    _nextNonce = null; // after a failed send the node's count is the truth
+                    if (attempt > 0 || !IsNonceError(e))
+                    {
+                        throw;
+                    }
 
-            _nextNonce = nonce + 1;
-            Log.Sent(_logger, hash, Address.ToString(), (long)nonce, (long)gas);
-            return hash;
+                    // Another sender used this account behind our back: re-read the nonce once and sign again.
+                    Log.StaleNonce(_logger, Address.ToString(), (long)nonce);
+                }
+            }
         }
         finally
         {
             _nonceLock.Release();
         }
     }
+
+    private static bool IsNonceError(RpcException e) =>
+        e.Message.Contains("nonce too low", StringComparison.OrdinalIgnoreCase)
+        || e.Message.Contains("nonce too high", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Polls until the transaction's receipt is available.</summary>
     /// <exception cref="TransactionFailedException">No receipt within <see cref="TransactionSenderOptions.ReceiptTimeout"/>.</exception>
@@ -113,6 +124,9 @@ public sealed partial class TransactionSender
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Nonce {Nonce} of {From} was already used elsewhere; re-reading it from the node")]
+        public static partial void StaleNonce(ILogger logger, string from, long nonce);
+
         [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Sent {Hash} from {From} (nonce {Nonce}, gas limit {Gas})")]
         public static partial void Sent(ILogger logger, string hash, string from, long nonce, long gas);
 
