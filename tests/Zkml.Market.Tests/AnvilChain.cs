@@ -85,14 +85,15 @@ public sealed class AnvilChain : IAsyncLifetime
     public Task<BigInteger> BalanceAsync(EthereumAddress address) => Rpc.GetBalanceAsync(address);
 
     /// <summary>A fresh model: a random "verifying key", an AttestationVerifier with a 2-of-3 committee, registered by the provider.</summary>
-    public async Task<TestModel> RegisterModelAsync(int inputCount = 2, BigInteger? price = null, BigInteger? collateral = null, TimeSpan? lockDuration = null)
+    public async Task<TestModel> RegisterModelAsync(int inputCount = 2, BigInteger? price = null, BigInteger? collateral = null, TimeSpan? lockDuration = null, ProofMarketClient? market = null)
     {
         var modelId = ProofMarketClient.ComputeModelId(RandomNumberGenerator.GetBytes(256));
         var verifier = await AttestationVerifierClient.DeployAsync(Deployer, modelId, Deployer.Address, Committee.Select(k => k.Address).ToArray(), 2);
         var registration = new ModelRegistration(modelId, verifier.Address, price ?? Wei.Ether(1) / 100, collateral ?? Wei.Ether(1) / 200,
             lockDuration ?? TimeSpan.FromMinutes(10), inputCount, "s3://models/" + HexConverter.ToHex(modelId));
-        var receipt = await MarketAs(Provider).RegisterModelAsync(registration);
-        return new TestModel(this, registration, verifier, receipt);
+        market ??= Market;
+        var receipt = await market.WithSender(Provider).RegisterModelAsync(registration);
+        return new TestModel(this, market, registration, verifier, receipt);
     }
 
     /// <summary>Loads a test-only contract compiled by contracts/build.js.</summary>
@@ -106,7 +107,7 @@ public static class Wei
 }
 
 /// <summary>A registered model with its attestation committee, and helpers to make attested proofs for it.</summary>
-public sealed record TestModel(AnvilChain Chain, ModelRegistration Registration, AttestationVerifierClient Verifier, TransactionReceipt Receipt)
+public sealed record TestModel(AnvilChain Chain, ProofMarketClient Market, ModelRegistration Registration, AttestationVerifierClient Verifier, TransactionReceipt Receipt)
 {
     public byte[] Id => Registration.ModelId;
 
@@ -135,7 +136,7 @@ public sealed record TestModel(AnvilChain Chain, ModelRegistration Registration,
     public async Task<BigInteger> RequestAsync(IReadOnlyList<BigInteger> instances, TimeSpan? deadlineIn = null)
     {
         var deadline = DateTimeOffset.FromUnixTimeSeconds(await Chain.NowAsync()) + (deadlineIn ?? TimeSpan.FromHours(1));
-        return await Chain.MarketAs(Chain.Requester).RequestProofAsync(Id, InputCommitment(instances), "s3://inputs/x.json", deadline, Registration.Price);
+        return await Market.WithSender(Chain.Requester).RequestProofAsync(Id, InputCommitment(instances), "s3://inputs/x.json", deadline, Registration.Price);
     }
 }
 
