@@ -136,7 +136,8 @@ public sealed record TestModel(AnvilChain Chain, ProofMarketClient Market, Model
     public async Task<BigInteger> RequestAsync(IReadOnlyList<BigInteger> instances, TimeSpan? deadlineIn = null)
     {
         var deadline = DateTimeOffset.FromUnixTimeSeconds(await Chain.NowAsync()) + (deadlineIn ?? TimeSpan.FromHours(1));
-        return await Market.WithSender(Chain.Requester).RequestProofAsync(Id, InputCommitment(instances), "s3://inputs/x.json", deadline, Registration.Price);
+        var submission = await Market.WithSender(Chain.Requester).RequestProofAsync(Id, InputCommitment(instances), "s3://inputs/x.json", deadline, Registration.Price);
+        return submission.RequestId;
     }
 }
 

@@ -62,6 +62,11 @@ public sealed record ModelInfo(
     public bool IsRegistered => !Provider.IsZero;
 }
 
+/// <summary>The outcome of <see cref="ProofMarketClient.RequestProofAsync"/>.</summary>
+/// <param name="RequestId">The new request's id.</param>
+/// <param name="Receipt">The transaction receipt.</param>
+public sealed record ProofRequestSubmission(BigInteger RequestId, TransactionReceipt Receipt);
+
 /// <summary>A proof request's current state.</summary>
 /// <param name="RequestId">The request id.</param>
 /// <param name="ModelId">The model to prove.</param>

@@ -71,13 +71,13 @@ public sealed class ProofMarketClient
              (BigInteger)model.InputInstanceCount, model.ArtifactUri], cancellationToken);
     }
 
-    /// <summary>Requests a proof, paying <paramref name="payment"/> wei into escrow; returns the new request's id.</summary>
-    public async Task<BigInteger> RequestProofAsync(
+    /// <summary>Requests a proof, paying <paramref name="payment"/> wei into escrow; returns the new request's id and the receipt.</summary>
+    public async Task<ProofRequestSubmission> RequestProofAsync(
         byte[] modelId, byte[] inputCommitment, string inputUri, DateTimeOffset deadline, BigInteger payment, CancellationToken cancellationToken = default)
     {
         var receipt = await _contract.SendAsync("requestProof", payment,
             [modelId, inputCommitment, inputUri, (BigInteger)deadline.ToUnixTimeSeconds()], cancellationToken).ConfigureAwait(false);
-        return DecodeEvents(receipt).OfType<ProofRequestedEvent>().Single().RequestId;
+        return new ProofRequestSubmission(DecodeEvents(receipt).OfType<ProofRequestedEvent>().Single().RequestId, receipt);
     }
 
     /// <summary>Locks an open request, depositing the model's collateral.</summary>
