@@ -10,13 +10,8 @@ public sealed class FileSystemArtifactStoreTests : ArtifactStoreContract, IDispo
     protected override Task<IArtifactStore> CreateStoreAsync() =>
         Task.FromResult<IArtifactStore>(new FileSystemArtifactStore(Path.Combine(_folder.Path, Guid.NewGuid().ToString("N"))));
 
-    protected override async Task TamperAsync(IArtifactStore store, string key, byte[] replacement)
-    {
-        // Overwrite the content in place, leaving the trailer (and its recorded digest) as it was.
-        var path = ((FileSystemArtifactStore)store).GetPath(key);
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Write);
-        await file.WriteAsync(replacement);
-    }
+    protected override Task TamperAsync(IArtifactStore store, string key, byte[] replacement) =>
+        StoreTampering.ReplaceContentAsync(store, key, replacement);
 
     [Fact]
     public async Task Put_FailedMidway_LeavesNoTemporaryFileBehind()

@@ -14,26 +14,8 @@ public sealed class S3ArtifactStoreTests : ArtifactStoreContract
 {
     protected override async Task<IArtifactStore> CreateStoreAsync() => await S3TestStores.CreateWithNewBucketAsync();
 
-    protected override async Task TamperAsync(IArtifactStore store, string key, byte[] replacement)
-    {
-        // Rewrite the object with the raw client, copying the metadata (and so the recorded sha256) of the original.
-        var bucket = ((S3ArtifactStore)store).BucketName;
-        using var client = S3TestStores.RawClient(bucket);
-        var head = await client.GetObjectMetadataAsync(bucket, key);
-        var put = new PutObjectRequest
-        {
-            BucketName = bucket,
-            Key = key,
-            InputStream = new MemoryStream(replacement),
-            UseChunkEncoding = false,
-        };
-        foreach (var name in head.Metadata.Keys)
-        {
-            put.Metadata.Add(name, head.Metadata[name]);
-        }
-
-        await client.PutObjectAsync(put);
-    }
+    protected override Task TamperAsync(IArtifactStore store, string key, byte[] replacement) =>
+        StoreTampering.ReplaceContentAsync(store, key, replacement);
 
     [Fact]
     public async Task Put_20MegabyteObject_GoesUpInPartsAndRecordsItsDigest()
