@@ -4,10 +4,24 @@ namespace Zkml.Cli;
 
 internal static class Program
 {
-    private static Task<int> Main(string[] args)
+    private static async Task<int> Main(string[] args)
     {
-        var root = new RootCommand("zkml: ezkl's verbs in .NET");
+        var root = new RootCommand("zkml: verifiable ML inference with ezkl, in .NET") { CliRunner.Verbose };
+        EngineVerbs.AddTo(root);
         SrsCommands.AddTo(root);
-        return root.Parse(args).InvokeAsync();
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await Console.Error.WriteLineAsync("zkml: error: " + error.Message);
+            }
+
+            await Console.Error.WriteLineAsync("run 'zkml --help' for usage");
+            return CliRunner.Failure;
+        }
+
+        return await parse.InvokeAsync();
     }
 }

@@ -280,7 +280,8 @@ public sealed class EzklEngine : IDisposable, IAsyncDisposable
         var json = QuotedFelt(felt);
         return RunAsync("felt-to-integer", null, EzklStage.Completed, engine =>
         {
-            var text = JsonSerializer.Deserialize<string>(engine.CallBytes("felt-to-integer", "feltToInt", [json]));
+            // The engine writes the integer as a bare JSON number (an i128 may exceed a double, so parse the text).
+            var text = Encoding.UTF8.GetString(engine.CallBytes("felt-to-integer", "feltToInt", [json])).Trim().Trim('"');
             return BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
                 ? value
                 : throw new EzklEngineException("felt-to-integer", $"unexpected engine output '{text}'");

@@ -13,18 +13,22 @@ public sealed class CircuitSettings
 {
     /// <summary>The arguments the circuit was generated with (scales, logrows, visibilities...).</summary>
     [JsonPropertyName("run_args")]
+    [JsonRequired]
     public RunArgs RunArgs { get; set; } = new();
 
     /// <summary>Rows the circuit's layout uses.</summary>
     [JsonPropertyName("num_rows")]
+    [JsonRequired]
     public long NumRows { get; set; }
 
     /// <summary>Advice cells assigned by the layout (its linear coordinate).</summary>
     [JsonPropertyName("total_assignments")]
+    [JsonRequired]
     public long TotalAssignments { get; set; }
 
     /// <summary>Distinct constant values the layout assigns.</summary>
     [JsonPropertyName("total_const_size")]
+    [JsonRequired]
     public long TotalConstSize { get; set; }
 
     /// <summary>Column size used by dynamic lookups.</summary>
@@ -49,14 +53,17 @@ public sealed class CircuitSettings
 
     /// <summary>Shapes of the public instances (public inputs first, then public outputs).</summary>
     [JsonPropertyName("model_instance_shapes")]
+    [JsonRequired]
     public List<List<long>> ModelInstanceShapes { get; set; } = [];
 
     /// <summary>Fixed-point scale (log2) of each model output.</summary>
     [JsonPropertyName("model_output_scales")]
+    [JsonRequired]
     public List<int> ModelOutputScales { get; set; } = [];
 
     /// <summary>Fixed-point scale (log2) of each model input.</summary>
     [JsonPropertyName("model_input_scales")]
+    [JsonRequired]
     public List<int> ModelInputScales { get; set; } = [];
 
     /// <summary>Constraint and instance counts of the Poseidon and polycommit modules, as ezkl writes them.</summary>
@@ -230,14 +237,17 @@ public sealed class RunArgs
 
     /// <summary>Fixed-point scale (log2) of the inputs.</summary>
     [JsonPropertyName("input_scale")]
+    [JsonRequired]
     public int InputScale { get; set; } = 7;
 
     /// <summary>Fixed-point scale (log2) of the parameters.</summary>
     [JsonPropertyName("param_scale")]
+    [JsonRequired]
     public int ParamScale { get; set; } = 7;
 
     /// <summary>Rebase when a product's scale exceeds this multiple of the input scale.</summary>
     [JsonPropertyName("scale_rebase_multiplier")]
+    [JsonRequired]
     public int ScaleRebaseMultiplier { get; set; } = 1;
 
     /// <summary>Range of the lookup tables.</summary>
@@ -246,10 +256,12 @@ public sealed class RunArgs
 
     /// <summary>log2 of the number of rows; the SRS must have exactly this k.</summary>
     [JsonPropertyName("logrows")]
+    [JsonRequired]
     public int Logrows { get; set; } = 17;
 
     /// <summary>Inner columns per advice block.</summary>
     [JsonPropertyName("num_inner_cols")]
+    [JsonRequired]
     public int NumInnerCols { get; set; } = 2;
 
     /// <summary>Values of symbolic dimensions (for example <c>batch_size</c>).</summary>
@@ -258,14 +270,17 @@ public sealed class RunArgs
 
     /// <summary>Visibility of the model inputs.</summary>
     [JsonPropertyName("input_visibility")]
+    [JsonRequired]
     public Visibility InputVisibility { get; set; } = Visibility.Private;
 
     /// <summary>Visibility of the model outputs.</summary>
     [JsonPropertyName("output_visibility")]
+    [JsonRequired]
     public Visibility OutputVisibility { get; set; } = Visibility.Public;
 
     /// <summary>Visibility of the model parameters.</summary>
     [JsonPropertyName("param_visibility")]
+    [JsonRequired]
     public Visibility ParamVisibility { get; set; } = Visibility.Private;
 
     /// <summary>Older ezkl's <c>div_rebasing</c> flag; omitted when null (engine 21.0.0 ignores it).</summary>

@@ -1,0 +1,46 @@
+namespace Zkml.Ezkl.Tests.Engine;
+
+/// <summary>The instance pool: separate instances run calls side by side.</summary>
+[Collection(EngineCollection.Name)]
+public sealed class ConcurrencyTests(EngineFixture fixture)
+{
+    [Fact]
+    public async Task Two_concurrent_proves_run_on_two_instances_and_both_verify()
+    {
+        using var engine = new EzklEngine(new EzklEngineOptions { MaxInstances = 2 });
+
+        var first = engine.ProveAsync(fixture.Witness, fixture.ProvingKey, fixture.Circuit, fixture.Srs).AsTask();
+        var second = engine.ProveAsync(fixture.Witness, fixture.ProvingKey, fixture.Circuit, fixture.Srs).AsTask();
+        var proofs = await Task.WhenAll(first, second);
+
+        Assert.Equal(2, engine.PoolStatistics.Created);
+        Assert.NotEqual(proofs[0].ProofBytes.ToArray(), proofs[1].ProofBytes.ToArray());
+        foreach (var proof in proofs)
+        {
+            var result = await engine.VerifyAsync(proof, fixture.VerifyingKey, fixture.Settings, fixture.Srs);
+            Assert.True(result.IsValid, result.Reason);
+        }
+    }
+
+    [Fact]
+    public async Task More_calls_than_instances_wait_for_a_free_instance_and_all_succeed()
+    {
+        using var engine = new EzklEngine(new EzklEngineOptions { MaxInstances = 1 });
+
+        var witnesses = await Task.WhenAll(Enumerable.Range(0, 4)
+            .Select(_ => engine.GenerateWitnessAsync(fixture.Circuit, fixture.Input).AsTask()));
+
+        Assert.Equal(1, engine.PoolStatistics.Created);
+        Assert.All(witnesses, w => Assert.Equal(fixture.Witness.ToArray(), w.ToArray()));
+    }
+
+    [Fact]
+    public async Task A_cancelled_token_stops_the_call_before_the_engine_runs()
+    {
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            async () => await fixture.Engine.ProveAsync(fixture.Witness, fixture.ProvingKey, fixture.Circuit, fixture.Srs, cancellationToken: cts.Token));
+    }
+}
