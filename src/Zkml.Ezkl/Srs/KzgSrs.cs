@@ -53,7 +53,9 @@ public static class KzgSrs
     public static Task<int> ValidateAsync(Srs srs, SrsValidation validation = SrsValidation.Structure, IProgress<SrsProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(srs);
-        return ValidateStreamAsync(new MemoryStream(srs.RawBytes, writable: false), validation, progress, cancellationToken);
+
+        // Reads from memory complete synchronously: run the whole check on the thread pool, not the caller's thread.
+        return Task.Run(() => ValidateStreamAsync(new MemoryStream(srs.RawBytes, writable: false), validation, progress, cancellationToken), cancellationToken);
     }
 
     /// <summary>Checks an SRS file while streaming it (see <see cref="SrsValidation"/>) and returns its k.</summary>
@@ -61,7 +63,7 @@ public static class KzgSrs
     public static async Task<int> ValidateFileAsync(string path, SrsValidation validation = SrsValidation.Structure, IProgress<SrsProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         await using FileStream stream = OpenRead(path);
-        return await ValidateStreamAsync(stream, validation, progress, cancellationToken).ConfigureAwait(false);
+        return await Task.Run(() => ValidateStreamAsync(stream, validation, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -78,7 +80,7 @@ public static class KzgSrs
             return srs;
         }
 
-        return await DownsizeStreamAsync(new MemoryStream(srs.RawBytes, writable: false), logrows, progress, cancellationToken).ConfigureAwait(false);
+        return await Task.Run(() => DownsizeStreamAsync(new MemoryStream(srs.RawBytes, writable: false), logrows, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -91,7 +93,7 @@ public static class KzgSrs
         ArgumentOutOfRangeException.ThrowIfLessThan(logrows, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(logrows, Srs.MaxLogrows);
         await using FileStream stream = OpenRead(path);
-        return await DownsizeStreamAsync(stream, logrows, progress, cancellationToken).ConfigureAwait(false);
+        return await Task.Run(() => DownsizeStreamAsync(stream, logrows, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Generates SRS bytes from a given tau and root-of-unity generator (tests build deliberately wrong files with it).</summary>
