@@ -73,13 +73,14 @@ internal static class CompilerCommands
             command.Options.Add(option);
         }
 
-        command.SetAction((parse, cancellationToken) => RunAsync(async () =>
+        command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(parse, async context =>
         {
-            var compiler = new EzklCompiler();
+            var compiler = new EzklCompiler(loggerFactory: context.LoggerFactory);
             var settings = await compiler.GenerateSettingsAsync(parse.GetValue(model)!, args.Read(parse), cancellationToken).ConfigureAwait(false);
             await settings.SaveAsync(parse.GetValue(output)!, cancellationToken).ConfigureAwait(false);
             Console.WriteLine(Summary(settings) + " -> " + parse.GetValue(output));
-        }));
+            return CliRunner.Success;
+        }, cancellationToken));
         return command;
     }
 
@@ -96,12 +97,12 @@ internal static class CompilerCommands
         {
             model, data, settingsPath, target, scales, multipliers, maxLogrows,
         };
-        command.SetAction((parse, cancellationToken) => RunAsync(async () =>
+        command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(parse, async context =>
         {
             var onnx = await File.ReadAllBytesAsync(parse.GetValue(model)!, cancellationToken).ConfigureAwait(false);
             var settings = await CircuitSettings.LoadAsync(parse.GetValue(settingsPath)!, cancellationToken).ConfigureAwait(false);
             var input = await ModelInput.LoadAsync(parse.GetValue(data)!, cancellationToken).ConfigureAwait(false);
-            var compiler = new EzklCompiler();
+            var compiler = new EzklCompiler(loggerFactory: context.LoggerFactory);
             var inputSizes = compiler.DescribeModel(onnx, settings.RunArgs)
                 .Where(r => r.Operation.StartsWith("Input", StringComparison.Ordinal))
                 .Select(r => (int)r.OutDims.Aggregate(1L, (p, d) => p * d)).ToArray();
@@ -117,7 +118,7 @@ internal static class CompilerCommands
                 RebaseMultipliers = parse.GetValue(multipliers)!,
                 MaxLogrows = parse.GetValue(maxLogrows),
             };
-            await using var engine = await EzklEngine.CreateAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await using var engine = await EzklEngine.CreateAsync(loggerFactory: context.LoggerFactory, cancellationToken: cancellationToken).ConfigureAwait(false);
             var progress = new ConsoleProgress();
             var result = await compiler.CalibrateSettingsAsync(engine, onnx, settings, SplitSamples(input, inputSizes), options, progress, cancellationToken).ConfigureAwait(false);
             Console.Error.WriteLine();
@@ -129,7 +130,8 @@ internal static class CompilerCommands
 
             await result.Settings.SaveAsync(parse.GetValue(settingsPath)!, cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"chose input {result.Chosen.InputScale} param {result.Chosen.ParamScale} x{result.Chosen.RebaseMultiplier}: " + Summary(result.Settings) + " -> " + parse.GetValue(settingsPath));
-        }));
+            return CliRunner.Success;
+        }, cancellationToken));
         return command;
     }
 
@@ -139,14 +141,15 @@ internal static class CompilerCommands
         var settingsPath = new Option<string>("--settings-path", "-S") { Description = "settings.json", DefaultValueFactory = _ => "settings.json" };
         var compiled = new Option<string>("--compiled-circuit") { Description = "Where to write the compiled circuit", DefaultValueFactory = _ => "network.compiled" };
         var command = new Command("compile-circuit", "Compile the ONNX model with settings.json into ezkl 21's .compiled circuit") { model, settingsPath, compiled };
-        command.SetAction((parse, cancellationToken) => RunAsync(async () =>
+        command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(parse, async context =>
         {
             var watch = Stopwatch.StartNew();
             var settings = await CircuitSettings.LoadAsync(parse.GetValue(settingsPath)!, cancellationToken).ConfigureAwait(false);
-            var circuit = await new EzklCompiler().CompileCircuitAsync(parse.GetValue(model)!, settings, cancellationToken).ConfigureAwait(false);
+            var circuit = await new EzklCompiler(loggerFactory: context.LoggerFactory).CompileCircuitAsync(parse.GetValue(model)!, settings, cancellationToken).ConfigureAwait(false);
             await circuit.SaveAsync(parse.GetValue(compiled)!, cancellationToken).ConfigureAwait(false);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"compiled {circuit.Length} bytes in {watch.Elapsed.TotalMilliseconds:F0} ms -> {parse.GetValue(compiled)}"));
-        }));
+            return CliRunner.Success;
+        }, cancellationToken));
         return command;
     }
 
@@ -160,16 +163,17 @@ internal static class CompilerCommands
             command.Options.Add(option);
         }
 
-        command.SetAction((parse, cancellationToken) => RunAsync(async () =>
+        command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(parse, async context =>
         {
             var onnx = await File.ReadAllBytesAsync(parse.GetValue(model)!, cancellationToken).ConfigureAwait(false);
-            var rows = new EzklCompiler().DescribeModel(onnx, args.Read(parse));
+            var rows = new EzklCompiler(loggerFactory: context.LoggerFactory).DescribeModel(onnx, args.Read(parse));
             Console.WriteLine($"{"idx",4}  {"scale",5}  {"inputs",-10} {"out dims",-14} {"uses",4}  {"origin",-16} op");
             foreach (var r in rows)
             {
                 Console.WriteLine($"{r.Index,4}  {r.OutScale,5}  {string.Join(",", r.Inputs),-10} {"[" + string.Join(",", r.OutDims) + "]",-14} {r.Uses,4}  {Truncate(r.Origin, 16),-16} {r.Operation}");
             }
-        }));
+            return CliRunner.Success;
+        }, cancellationToken));
         return command;
     }
 
@@ -221,28 +225,4 @@ internal static class CompilerCommands
     }
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
-
-    private static async Task<int> RunAsync(Func<Task> action)
-    {
-        try
-        {
-            await action().ConfigureAwait(false);
-            return 0;
-        }
-        catch (EzklException e)
-        {
-            Console.Error.WriteLine("error: " + e.Message);
-            return 1;
-        }
-        catch (IOException e)
-        {
-            Console.Error.WriteLine("error: " + e.Message);
-            return 1;
-        }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine("cancelled");
-            return 130;
-        }
-    }
 }
