@@ -50,6 +50,44 @@ public sealed class EndToEndTests(EngineFixture fixture, Xunit.Abstractions.ITes
     }
 
     [Theory]
+    [InlineData(true, "[125,[1]]")]
+    [InlineData(false, "[84,[1]]")]
+    public async Task Hashed_public_inputs_or_outputs_prove_and_verify_with_the_poseidon_module_accounted(bool hashInput, string poseidon)
+    {
+        var onnx = TestModels.Mlp(22, 3, 5, 2);
+        var input = TestModels.Input(22, 3);
+        var args = SmallArgs();
+        if (hashInput)
+        {
+            args.InputVisibility = Visibility.Hashed(true);
+        }
+        else
+        {
+            args.InputVisibility = Visibility.Public;
+            args.OutputVisibility = Visibility.Hashed(true);
+        }
+
+        var settings = Compiler.GenerateSettingsWithMinimalLogrows(onnx, args, maxLogrows: 10);
+        var outputs = await ProveAndVerifyAsync(onnx, settings, input);
+
+        Assert.Equal(poseidon, settings.ModuleSizes["poseidon"]!.ToJsonString());
+        Assert.True(settings.RunArgs.Logrows >= 7);
+        AssertClose(TestModels.Reference(onnx, input, [1, 3]), outputs, 4.0 / 128);
+
+        // Tight with the module too: at k = 8 the layout needs several blocks, and one less is rejected.
+        args.Logrows = 8;
+        var atEight = Compiler.GenerateSettings(onnx, args);
+        var blocks = ColumnBlocks.AdviceBlocks(atEight.TotalAssignments, 8, 2);
+        Assert.True(blocks >= 2);
+        var srs = await SrsAsync(8);
+        Assert.NotEmpty((await fixture.Engine.GenerateVerifyingKeyAsync(Compiler.CompileCircuit(onnx, atEight), srs)).ToArray());
+        var fewer = atEight.Clone();
+        fewer.TotalAssignments = ColumnBlocks.SmallestAssignmentsFor(blocks, 8, 2) - 1;
+        await Assert.ThrowsAnyAsync<EzklEngineException>(async () =>
+            await fixture.Engine.GenerateVerifyingKeyAsync(Compiler.CompileCircuit(onnx, fewer), srs));
+    }
+
+    [Theory]
     [InlineData("mlp", 6)]
     [InlineData("mlp", 8)]
     [InlineData("cnn", 8)]

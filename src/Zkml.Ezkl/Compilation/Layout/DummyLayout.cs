@@ -38,7 +38,9 @@ internal sealed class DummyLayout
             switch (node.Op)
             {
                 case InputOp input:
-                    output = Identity(Cells.Unknown(ToLong(node.OutDims)), input.Decomp);
+                    // Hashed inputs were assigned by the Poseidon module before the model is laid out.
+                    var hashed = _tight && _runArgs.InputVisibility.Kind == CircuitVisibilityKind.Hashed;
+                    output = Identity(new Cells(Cells.Unknown(ToLong(node.OutDims)).Items, ToLong(node.OutDims)) { Assigned = hashed }, input.Decomp);
                     break;
                 case ConstantOp constant:
                     {
