@@ -138,6 +138,24 @@ public class RequestIndexerTests(AnvilChain chain)
     }
 
     [Fact]
+    public async Task Cancelling_the_stream_ends_it()
+    {
+        var (market, start) = await FreshMarketAsync();
+        using var cts = new CancellationTokenSource();
+        var indexer = new RequestIndexer(market, new RequestIndexerOptions { StartBlock = start, PollingInterval = TimeSpan.FromMilliseconds(20) });
+
+        var consume = Task.Run(async () =>
+        {
+            await foreach (var _ in indexer.StreamAsync(null, cts.Token))
+            {
+            }
+        });
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => consume);
+    }
+
+    [Fact]
     public void Cursor_round_trips_as_text_and_rejects_garbage()
     {
         var cursor = new EventCursor(123, 4);
