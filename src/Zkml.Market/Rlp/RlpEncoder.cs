@@ -98,7 +98,13 @@ internal sealed class RlpItem
                 throw new EthereumFormatException("RLP length prefix is malformed.");
             }
 
-            length = (int)HexConverter.FromBigEndian(data.Slice(1, lengthOfLength));
+            var declared = HexConverter.FromBigEndian(data.Slice(1, lengthOfLength));
+            if (declared > data.Length)
+            {
+                throw new EthereumFormatException("RLP input ends early.");
+            }
+
+            length = (int)declared;
             if (length <= 55)
             {
                 throw new EthereumFormatException("RLP uses a long length prefix for a short payload.");
