@@ -138,6 +138,27 @@ public class RequestIndexerTests(AnvilChain chain)
     }
 
     [Fact]
+    public async Task Client_waits_for_its_requests_outcome()
+    {
+        var (market, start) = await FreshMarketAsync();
+        var model = await chain.RegisterModelAsync(market: market);
+        var instances = TestModel.Instances(8, 9);
+        var requestId = await model.RequestAsync(instances);
+        var other = await model.RequestAsync(instances);
+        var indexer = new RequestIndexer(market, new RequestIndexerOptions { StartBlock = start, PollingInterval = TimeSpan.FromMilliseconds(20) });
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+
+        var outcome = indexer.WaitForOutcomeAsync(requestId, null, cts.Token);
+        var provider = market.WithSender(chain.Provider);
+        await provider.FulfilAsync(other, model.AttestedProof([1], instances), instances, "s3://other");
+        await provider.FulfilAsync(requestId, model.AttestedProof([2], instances), instances, "s3://mine");
+
+        var fulfilled = Assert.IsType<RequestFulfilledEvent>(await outcome);
+        Assert.Equal(requestId, fulfilled.RequestId);
+        Assert.Equal("s3://mine", fulfilled.ProofUri);
+    }
+
+    [Fact]
     public async Task Cancelling_the_stream_ends_it()
     {
         var (market, start) = await FreshMarketAsync();

@@ -64,6 +64,23 @@ public sealed partial class RequestIndexer
         }
     }
 
+    /// <summary>
+    /// Waits for a request's outcome: the first <see cref="RequestFulfilledEvent"/> or <see cref="RequestRefundedEvent"/>
+    /// of that request after <paramref name="after"/> (a client calls this after paying for a proof).
+    /// </summary>
+    public async Task<MarketEvent> WaitForOutcomeAsync(BigInteger requestId, EventCursor? after = null, CancellationToken cancellationToken = default)
+    {
+        await foreach (var evt in StreamAsync(after, cancellationToken).ConfigureAwait(false))
+        {
+            if ((evt is RequestFulfilledEvent f && f.RequestId == requestId) || (evt is RequestRefundedEvent r && r.RequestId == requestId))
+            {
+                return evt;
+            }
+        }
+
+        throw new InvalidOperationException("The event stream ended."); // StreamAsync only ends by cancellation
+    }
+
     /// <summary>The confirmed market events after <paramref name="after"/> up to the current confirmed head, then stops.</summary>
     public async Task<IReadOnlyList<MarketEvent>> ReadAsync(EventCursor? after = null, CancellationToken cancellationToken = default)
     {
