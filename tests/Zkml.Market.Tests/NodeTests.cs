@@ -118,6 +118,16 @@ public class NodeTests(AnvilChain chain)
     }
 
     [Fact]
+    public async Task Cancelled_call_throws_OperationCanceledException_not_an_rpc_error()
+    {
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => chain.Rpc.GetBlockNumberAsync(cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => chain.Market.GetRequestAsync(1, cts.Token));
+    }
+
+    [Fact]
     public async Task Unreachable_node_is_a_transient_error_after_the_retries()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
