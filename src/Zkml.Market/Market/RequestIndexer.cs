@@ -102,6 +102,31 @@ public sealed partial class RequestIndexer
         }
     }
 
+    /// <summary>
+    /// Requests that still wait for a proof (Open, or Locked before their deadline), optionally for one model, with the
+    /// event that created them (it carries the input URI) and their current state: what a provider polls for work.
+    /// </summary>
+    public async Task<IReadOnlyList<PendingRequest>> GetPendingRequestsAsync(byte[]? modelId = null, CancellationToken cancellationToken = default)
+    {
+        var now = (await _market.Rpc.GetBlockAsync("latest", cancellationToken).ConfigureAwait(false)).Timestamp;
+        var pending = new List<PendingRequest>();
+        foreach (var requested in (await ReadAsync(null, cancellationToken).ConfigureAwait(false)).OfType<ProofRequestedEvent>())
+        {
+            if (modelId is not null && !requested.ModelId.AsSpan().SequenceEqual(modelId))
+            {
+                continue;
+            }
+
+            var state = await _market.GetRequestAsync(requested.RequestId, cancellationToken).ConfigureAwait(false);
+            if (state.Status is ProofRequestStatus.Open or ProofRequestStatus.Locked && state.Deadline.ToUnixTimeSeconds() >= now)
+            {
+                pending.Add(new PendingRequest(requested, state));
+            }
+        }
+
+        return pending;
+    }
+
     /// <summary>The current state of a request.</summary>
     public Task<ProofRequestState> GetRequestStateAsync(BigInteger requestId, CancellationToken cancellationToken = default) =>
         _market.GetRequestAsync(requestId, cancellationToken);
