@@ -295,7 +295,8 @@ public sealed class FileSystemArtifactStore : IArtifactStore
 
     private async Task<FileStream> AcquireLockAsync(string key, CancellationToken cancellationToken)
     {
-        var name = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32] + ".lock";
+        // 256 striped lock files: bounded on disk however many keys are written; unrelated keys rarely share one.
+        var name = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..2] + ".lock";
         var path = Path.Combine(_lockDirectory, name);
         var deadline = DateTime.UtcNow + _options.LockTimeout;
         while (true)
