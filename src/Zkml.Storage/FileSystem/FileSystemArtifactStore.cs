@@ -211,10 +211,24 @@ public sealed class FileSystemArtifactStore : IArtifactStore
         foreach (var key in keys)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var properties = await HeadAsync(key, cancellationToken).ConfigureAwait(false);
-            if (properties is not null)
+            ArtifactListItem? item;
+            try
             {
-                yield return new ArtifactListItem(key, properties.Ref.Size, properties.Ref.ETag, properties.LastModified);
+                var properties = await HeadAsync(key, cancellationToken).ConfigureAwait(false);
+                item = properties is null
+                    ? null
+                    : new ArtifactListItem(key, properties.Ref.Size, properties.Ref.ETag, properties.LastModified);
+            }
+            catch (ArtifactIntegrityException)
+            {
+                // A damaged file is still listed (reading it reports the damage); its size is the file's.
+                var file = new FileInfo(GetPath(key));
+                item = file.Exists ? new ArtifactListItem(key, file.Length, null, file.LastWriteTimeUtc) : null;
+            }
+
+            if (item is not null)
+            {
+                yield return item;
             }
         }
     }

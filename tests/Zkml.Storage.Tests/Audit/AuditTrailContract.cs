@@ -181,6 +181,28 @@ public sealed class FileSystemAuditTrailTests(ITestOutputHelper output) : AuditT
 
     protected override string[] HelperStoreArgs(IArtifactStore store) => ["fs", ((Zkml.Storage.FileSystem.FileSystemArtifactStore)store).RootPath];
 
+    [Fact]
+    public async Task Verify_EntryFileTruncatedOnDisk_ReportedAsAltered()
+    {
+        var store = (Zkml.Storage.FileSystem.FileSystemArtifactStore)await CreateStoreAsync();
+        var trail = new AuditTrail(store);
+        for (var i = 0; i < 4; i++)
+        {
+            await trail.AppendAsync("test-event", JsonSerializer.SerializeToElement(i));
+        }
+
+        await using (var file = new FileStream(store.GetPath(trail.KeyOf(2)), FileMode.Open, FileAccess.Write))
+        {
+            file.SetLength(file.Length / 2);
+        }
+
+        var verification = await trail.VerifyAsync();
+
+        Assert.Equal(2, verification.FirstViolation!.Sequence);
+        Assert.Equal(AuditViolationKind.Altered, verification.FirstViolation.Kind);
+        Assert.Equal(1, verification.EntryCount);
+    }
+
     public void Dispose() => _folder.Dispose();
 }
 
