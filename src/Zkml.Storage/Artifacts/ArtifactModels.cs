@@ -76,8 +76,14 @@ public sealed class ArtifactPutOptions
 /// </summary>
 public sealed class ArtifactContent : IDisposable, IAsyncDisposable
 {
-    internal ArtifactContent(ArtifactProperties properties, Stream content)
+    /// <summary>
+    /// Wraps verified bytes. For <see cref="IArtifactStore"/> implementations: <paramref name="content"/> must already
+    /// have been checked against <see cref="ArtifactRef.Sha256"/>; this object takes ownership of it.
+    /// </summary>
+    public ArtifactContent(ArtifactProperties properties, Stream content)
     {
+        ArgumentNullException.ThrowIfNull(properties);
+        ArgumentNullException.ThrowIfNull(content);
         Properties = properties;
         Content = content;
     }
