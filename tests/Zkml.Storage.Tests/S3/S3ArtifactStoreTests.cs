@@ -117,6 +117,24 @@ public sealed class S3ArtifactStoreTests : ArtifactStoreContract
     }
 
     [Fact]
+    public async Task TransientServerErrors_OnRead_AreRetriedAndTheBytesStillChecked()
+    {
+        using var direct = await S3TestStores.CreateWithNewBucketAsync();
+        var data = TestData.Bytes(12 << 20, seed: 26);
+        var stored = await direct.PutAsync("proofs/read-retried.bin", new MemoryStream(data));
+
+        await using var proxy = new FaultInjectingProxy(new Uri(TestServices.S3Endpoint), failures: 2);
+        using var store = new S3ArtifactStore(S3TestStores.Options(direct.BucketName, proxy.Endpoint));
+        await using var read = await store.OpenReadAsync(stored.Key);
+        var bytes = new byte[data.Length];
+        await read.Content.ReadExactlyAsync(bytes);
+
+        Assert.Equal(2, proxy.FailuresServed);
+        Assert.Equal(stored, read.Properties.Ref);
+        Assert.True(bytes.AsSpan().SequenceEqual(data));
+    }
+
+    [Fact]
     public async Task TransientServerErrors_BeyondTheRetryBudget_SurfaceAsTransientStorageException()
     {
         var bucket = TestData.UniqueName("zkml-test-");
