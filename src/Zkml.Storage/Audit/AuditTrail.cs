@@ -269,7 +269,8 @@ public sealed class AuditTrail
         await using var content = await _store.OpenReadAsync(key, cancellationToken).ConfigureAwait(false);
         var bytes = new byte[content.Properties.Ref.Size];
         await content.Content.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
-        var hash = content.Properties.Ref.Sha256;
+        // The chain is checked against the hash of the bytes themselves, not only the digest the store recorded.
+        var hash = ContentId.Sha256Hex(bytes);
         return (Deserialize(bytes, hash, key), hash);
     }
 
