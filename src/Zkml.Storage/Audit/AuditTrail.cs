@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Zkml.Storage.Diagnostics;
@@ -111,6 +112,14 @@ public sealed class AuditTrail
         {
             _appendGate.Release();
         }
+    }
+
+    /// <summary>Appends an event whose payload is <paramref name="payload"/> serialized with <paramref name="typeInfo"/>.</summary>
+    public ValueTask<AuditEntry> AppendAsync<T>(
+        string kind, T payload, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        return AppendAsync(kind, JsonSerializer.SerializeToElement(payload, typeInfo), cancellationToken);
     }
 
     /// <summary>The entries from <paramref name="fromSequence"/> on, in order, each read and checked against its stored digest.</summary>
