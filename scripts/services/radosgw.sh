@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# A throwaway S3 server for the tests: a single-node Ceph cluster (1 monitor, 1 memstore OSD, no manager) and
+# radosgw, all on 127.0.0.1, with every file under STATE_DIR/radosgw.
+#
+#   bash scripts/services/radosgw.sh start STATE_DIR   # writes STATE_DIR/radosgw.pid and STATE_DIR/radosgw.env
+#   bash scripts/services/radosgw.sh stop  STATE_DIR   # stops the daemons it started, by PID
+#
+# radosgw.env exports ZKML_TEST_S3_ENDPOINT, ZKML_TEST_S3_ACCESS_KEY and ZKML_TEST_S3_SECRET_KEY.
+# Ports are chosen free at start. The daemons stop by themselves after ZKML_RGW_LIFETIME seconds (default 3600).
+# Needs the Debian packages radosgw, ceph-mon, ceph-osd, ceph-common and curl (scripts/apt-packages.txt).
+set -euo pipefail
+
+action=${1:-}; state=${2:-}
+if [ -z "$action" ] || [ -z "$state" ]; then
+  echo "usage: $0 start|stop STATE_DIR" >&2; exit 2
+fi
+mkdir -p "$state"
+state=$(cd "$state" && pwd)
+dir="$state/radosgw"
+lifetime=${ZKML_RGW_LIFETIME:-3600}
+
+# Kills every daemon this script started (their PIDs are in $dir/pids), then the lifetime watchdog.
+stop() {
+  if [ -f "$dir/pids" ]; then
+    while read -r pid name; do
+      [ -n "$pid" ] && kill "$pid" 2>/dev/null && echo "stopped $name ($pid)" || true
+    done < "$dir/pids"
+    # Give the daemons a moment to exit, then force the ones that are left.
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      alive=0
+      while read -r pid _; do kill -0 "$pid" 2>/dev/null && alive=1; done < "$dir/pids"
+      [ "$alive" = 0 ] && break
+      sleep 0.5
+    done
+    while read -r pid _; do kill -9 "$pid" 2>/dev/null || true; done < "$dir/pids"
+    rm -f "$dir/pids"
+  fi
+  if [ -f "$state/radosgw-watchdog.pid" ]; then
+    local watchdog
+    watchdog=$(cat "$state/radosgw-watchdog.pid")
+    rm -f "$state/radosgw-watchdog.pid"
+    # The watchdog runs this very function when the lifetime ends (exec: same PID); it must not kill itself.
+    [ "$watchdog" != "$$" ] && kill "$watchdog" 2>/dev/null || true
+  fi
+  rm -f "$state/radosgw.pid" "$state/radosgw.env"
+  # The memstore OSD keeps its objects in memory; the folder holds only config, keys and logs.
+  rm -rf "$dir"
+}
+
+# A free TCP port on 127.0.0.1: random, with no listener, and different from the one given as $1.
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$(( 20000 + RANDOM % 40000 ))
+    [ "$port" = "${1:-}" ] && continue
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"; return 0
+    fi
+  done
+  echo "radosgw.sh: no free port found" >&2; return 1
+}
+
+pid_of() { cat "$dir/run/$1.pid" 2>/dev/null || true; }
+
+record_pid() {
+  local pid
+  for _ in $(seq 1 50); do
+    pid=$(pid_of "$1"); [ -n "$pid" ] && break; sleep 0.2
+  done
+  [ -n "$pid" ] || { echo "radosgw.sh: $1 did not start (log: $dir/log/$1.log)" >&2; return 1; }
+  echo "$pid $1" >> "$dir/pids"
+}
+
+start() {
+  for cmd in ceph-mon ceph-osd radosgw ceph ceph-authtool monmaptool radosgw-admin curl; do
+    command -v "$cmd" > /dev/null || { echo "radosgw.sh: $cmd missing: run scripts/install.sh" >&2; exit 1; }
+  done
+  [ -f "$dir/pids" ] && stop
+  rm -rf "$dir"; mkdir -p "$dir"/{run,log,mon/ceph-a,osd/ceph-0,rgw}
+  # If anything below fails, leave nothing running.
+  trap 'echo "radosgw.sh: start failed; logs in $dir/log" >&2; tail -20 "$dir"/log/*.log 2>/dev/null >&2 || true; stop' ERR
+
+  local fsid mon_port rgw_port access_key secret_key conf
+  fsid=$(cat /proc/sys/kernel/random/uuid)
+  mon_port=$(free_port); rgw_port=$(free_port "$mon_port")
+  access_key="ZKML$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n' | tr 'a-f' 'A-F')"
+  secret_key=$(od -An -tx1 -N20 /dev/urandom | tr -d ' \n')
+  conf="$dir/ceph.conf"
+
+  cat > "$conf" <<CONF
+[global]
+fsid = $fsid
+mon host = v2:127.0.0.1:$mon_port
+public addr = 127.0.0.1
+auth cluster required = cephx
+auth service required = cephx
+auth client required = cephx
+keyring = $dir/keyring
+osd pool default size = 1
+osd pool default min size = 1
+mon allow pool size one = true
+mon warn on pool no redundancy = false
+osd crush chooseleaf type = 0
+osd pool default pg num = 8
+osd pool default pgp num = 8
+mon max pg per osd = 1000
+run dir = $dir/run
+admin socket = $dir/run/\$name.asok
+log file = $dir/log/\$name.log
+pid file = $dir/run/\$name.pid
+mon data = $dir/mon/\$cluster-\$id
+osd data = $dir/osd/\$cluster-\$id
+osd objectstore = memstore
+memstore device bytes = 2147483648
+ms bind ipv6 = false
+ms bind msgr1 = false
+[client.rgw.gw]
+rgw frontends = beast endpoint=127.0.0.1:$rgw_port
+rgw data = $dir/rgw
+rgw dns name = 127.0.0.1
+CONF
+
+  local c=(-c "$conf")
+  ceph-authtool --create-keyring "$dir/keyring" --gen-key -n mon. --cap mon 'allow *' > /dev/null
+  ceph-authtool "$dir/keyring" --gen-key -n client.admin --cap mon 'allow *' --cap osd 'allow *' --cap mgr 'allow *' > /dev/null
+  ceph-authtool "$dir/keyring" --gen-key -n osd.0 --cap mon 'allow profile osd' --cap osd 'allow *' --cap mgr 'allow profile osd' > /dev/null
+  ceph-authtool "$dir/keyring" --gen-key -n client.rgw.gw --cap mon 'allow rw' --cap osd 'allow rwx' --cap mgr 'allow rw' > /dev/null
+  monmaptool --create --addv a "[v2:127.0.0.1:$mon_port]" --fsid "$fsid" "$dir/monmap" > /dev/null
+
+  ceph-mon --mkfs -i a --monmap "$dir/monmap" --keyring "$dir/keyring" "${c[@]}"
+  ceph-mon -i a "${c[@]}"
+  record_pid mon.a
+  ceph "${c[@]}" osd create > /dev/null
+  ceph-osd -i 0 --mkfs "${c[@]}" 2> /dev/null
+  ceph "${c[@]}" osd crush add-bucket localhost host > /dev/null 2>&1
+  ceph "${c[@]}" osd crush move localhost root=default > /dev/null 2>&1
+  ceph "${c[@]}" osd crush add osd.0 1.0 host=localhost > /dev/null 2>&1
+  ceph-osd -i 0 "${c[@]}" 2> /dev/null
+  record_pid osd.0
+  radosgw -n client.rgw.gw "${c[@]}"
+  record_pid client.rgw.gw
+
+  # The watchdog stops the daemons after the lifetime limit if nobody called stop.
+  local self
+  self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+  # It records its own PID, so that stop can end it, whether or not setsid had to fork.
+  nohup setsid bash -c 'echo $$ > "$1"; sleep "$2" & s=$!; trap "kill $s; exit 0" TERM; wait $s; exec bash "$3" stop "$4"' _ \
+    "$state/radosgw-watchdog.pid" "$lifetime" "$self" "$state" > /dev/null 2>&1 &
+
+  local ok=0
+  for _ in $(seq 1 120); do
+    if curl -s -o /dev/null "http://127.0.0.1:$rgw_port/"; then ok=1; break; fi
+    sleep 0.5
+  done
+  [ "$ok" = 1 ] || { echo "radosgw.sh: radosgw did not answer on port $rgw_port" >&2; false; }
+  radosgw-admin "${c[@]}" user create --uid=zkml --display-name=zkml \
+    --access-key="$access_key" --secret="$secret_key" > /dev/null 2>&1
+
+  pid_of client.rgw.gw > "$state/radosgw.pid"
+  cat > "$state/radosgw.env" <<ENV
+export ZKML_TEST_S3_ENDPOINT=http://127.0.0.1:$rgw_port
+export ZKML_TEST_S3_ACCESS_KEY=$access_key
+export ZKML_TEST_S3_SECRET_KEY=$secret_key
+ENV
+  trap - ERR
+  echo "radosgw ready on http://127.0.0.1:$rgw_port (state in $dir, stops by itself after ${lifetime}s)"
+}
+
+case "$action" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: $0 start|stop STATE_DIR" >&2; exit 2 ;;
+esac

@@ -1,0 +1,384 @@
+namespace Zkml.Ezkl.Compilation.Circuit;
+
+/// <summary>
+/// Encodes and decodes ezkl 21's <c>GraphCircuit</c> in bincode, the <c>.compiled</c> file format.
+/// Decoding then encoding reproduces the input byte for byte.
+/// </summary>
+internal static class CompiledCircuitCodec
+{
+    public static byte[] Encode(GraphCircuit circuit)
+    {
+        var w = new BincodeWriter();
+        WriteModel(w, circuit.Model);
+        WriteSettings(w, circuit.Settings);
+        WriteWitness(w, circuit.Witness);
+        return w.ToArray();
+    }
+
+    public static GraphCircuit Decode(ReadOnlyMemory<byte> data)
+    {
+        var r = new BincodeReader(data);
+        var model = ReadModel(r);
+        var settings = ReadSettings(r);
+        var witness = ReadWitness(r);
+        if (r.Remaining != 0)
+        {
+            throw new CompiledCircuitFormatException($"{r.Remaining} trailing bytes after the circuit at offset {r.Position}");
+        }
+
+        return new GraphCircuit(model, settings, witness);
+    }
+
+    // ---------------------------------------------------------------- model
+
+    private static void WriteModel(BincodeWriter w, GraphModel m)
+    {
+        w.Length(m.Nodes.Count);
+        foreach (var (key, node) in m.Nodes)
+        {
+            w.U64(key);
+            w.U32(0); // NodeType::Node; Zkml never emits SubGraph.
+            WriteOp(w, node.Op);
+            w.I32(node.OutScale);
+            w.Sequence(node.Inputs, o => { w.U64(o.Node); w.U64(o.Slot); });
+            w.Sequence(node.OutDims, w.U64);
+            w.U64(node.Index);
+            w.U64(node.NumUses);
+        }
+
+        w.Sequence(m.Inputs, w.U64);
+        w.Sequence(m.Outputs, o => { w.U64(o.Node); w.U64(o.Slot); });
+        w.Sequence(m.OutputTypes, t => w.U32((uint)t));
+        WriteVisibility(w, m.InputVisibility);
+        WriteVisibility(w, m.ParamsVisibility);
+        WriteVisibility(w, m.OutputVisibility);
+    }
+
+    private static GraphModel ReadModel(BincodeReader r)
+    {
+        var count = r.Length();
+        var nodes = new SortedDictionary<ulong, GraphNode>();
+        for (var i = 0; i < count; i++)
+        {
+            var key = r.U64();
+            if (r.Variant(2, "NodeType") != 0)
+            {
+                throw new CompiledCircuitFormatException("sub-graph nodes (ONNX Scan/Loop) are not supported");
+            }
+
+            var op = ReadOp(r);
+            var node = new GraphNode(op, r.I32(), r.Sequence(() => (r.U64(), r.U64())), [.. r.Sequence(r.U64)], r.U64(), r.U64());
+            if (!nodes.TryAdd(key, node))
+            {
+                throw new CompiledCircuitFormatException($"duplicate node key {key}");
+            }
+        }
+
+        return new GraphModel(
+            nodes,
+            r.Sequence(r.U64),
+            r.Sequence(() => (r.U64(), r.U64())),
+            r.Sequence(() => (InputType)r.Variant(7, "InputType")),
+            ReadVisibility(r),
+            ReadVisibility(r),
+            ReadVisibility(r));
+    }
+
+    // ---------------------------------------------------------------- ops
+
+    public static void WriteOp(BincodeWriter w, SupportedOp op)
+    {
+        w.U32((uint)op.Tag);
+        switch (op)
+        {
+            case LinearOp l: WriteCircuitOp(w, l.Op); break;
+            case NonlinearOp n: WriteCircuitOp(w, n.Op); break;
+            case HybridOp h: WriteCircuitOp(w, h.Op); break;
+            case InputOp i:
+                w.I32(i.Scale);
+                w.U32((uint)i.DatumType);
+                w.Bool(i.Decomp);
+                break;
+            case ConstantOp c:
+                WriteFieldTensor(w, c.QuantizedValues);
+                w.Sequence(c.RawValues.Inner, w.F32);
+                WriteTensorTail(w, c.RawValues.Dims, c.RawValues.Scale, c.RawValues.Visibility);
+                w.Bool(c.Decomp);
+                break;
+            case UnknownOp:
+                break;
+            case RescaledOp s:
+                WriteOp(w, s.Inner);
+                w.Sequence(s.Scale, p => { w.U64(p.Input); w.U128(p.Multiplier); });
+                break;
+            case RebaseScaleOp b:
+                WriteOp(w, b.Inner);
+                WriteCircuitOp(w, b.RebaseOp, withoutTag: false);
+                w.I32(b.TargetScale);
+                w.I32(b.OriginalScale);
+                w.F64(b.Multiplier);
+                break;
+            default:
+                throw new InvalidOperationException("unknown op " + op.GetType().Name);
+        }
+    }
+
+    private static SupportedOp ReadOp(BincodeReader r)
+    {
+        var tag = r.Variant(8, "SupportedOp");
+        return tag switch
+        {
+            0 => new LinearOp(ReadCircuitOp(r, OpFamily.Poly)),
+            1 => new NonlinearOp(ReadCircuitOp(r, OpFamily.Lookup)),
+            2 => new HybridOp(ReadCircuitOp(r, OpFamily.Hybrid)),
+            3 => new InputOp(r.I32(), (InputType)r.Variant(7, "InputType"), r.Bool()),
+            4 => new ConstantOp(
+                ReadFieldTensor(r),
+                new FloatTensor([.. r.Sequence(r.F32)], [.. r.Sequence(r.U64)], r.Option(r.I32), r.OptionRef(() => ReadVisibility(r))),
+                r.Bool()),
+            5 => new UnknownOp(),
+            6 => new RescaledOp(ReadOp(r), r.Sequence(() => (r.U64(), r.U128()))),
+            _ => new RebaseScaleOp(ReadOp(r), ReadCircuitOp(r, OpFamily.Hybrid), r.I32(), r.I32(), r.F64()),
+        };
+    }
+
+    public static void WriteCircuitOp(BincodeWriter w, CircuitOp op, bool withoutTag = false)
+    {
+        if (!withoutTag)
+        {
+            w.U32((uint)op.Variant.Index);
+        }
+
+        for (var i = 0; i < op.Variant.Fields.Count; i++)
+        {
+            WriteField(w, op.Variant.Fields[i].Kind, op.Values[i]);
+        }
+    }
+
+    private static CircuitOp ReadCircuitOp(BincodeReader r, OpFamily family)
+    {
+        var variants = OpSchema.Of(family);
+        var variant = variants[(int)r.Variant(variants.Count, family + "Op")];
+        var values = new object?[variant.Fields.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = ReadField(r, variant.Fields[i].Kind);
+        }
+
+        return new CircuitOp(variant, values);
+    }
+
+    private static void WriteField(BincodeWriter w, OpFieldKind kind, object? value)
+    {
+        switch (kind)
+        {
+            case OpFieldKind.F32: w.F32((float)value!); break;
+            case OpFieldKind.I32: w.I32((int)value!); break;
+            case OpFieldKind.U32: w.U32((uint)value!); break;
+            case OpFieldKind.U64: w.U64((ulong)value!); break;
+            case OpFieldKind.I64: w.I64((long)value!); break;
+            case OpFieldKind.Bool: w.Bool((bool)value!); break;
+            case OpFieldKind.Str: w.String((string)value!); break;
+            case OpFieldKind.UsizeList: w.Sequence((ulong[])value!, w.U64); break;
+            case OpFieldKind.Padding: w.Sequence(((ulong, ulong)[])value!, p => { w.U64(p.Item1); w.U64(p.Item2); }); break;
+            case OpFieldKind.DataFormat:
+            case OpFieldKind.KernelFormat: w.U32((uint)(int)value!); break;
+            case OpFieldKind.OptionalI32: w.Option((int?)value, w.I32); break;
+            case OpFieldKind.OptionalUsizeTensor:
+                w.OptionRef((UsizeTensor?)value, t =>
+                {
+                    w.Sequence(t.Inner, w.U64);
+                    WriteTensorTail(w, t.Dims, t.Scale, t.Visibility);
+                });
+                break;
+            default: throw new InvalidOperationException(kind.ToString());
+        }
+    }
+
+    private static object? ReadField(BincodeReader r, OpFieldKind kind) => kind switch
+    {
+        OpFieldKind.F32 => r.F32(),
+        OpFieldKind.I32 => r.I32(),
+        OpFieldKind.U32 => r.U32(),
+        OpFieldKind.U64 => r.U64(),
+        OpFieldKind.I64 => r.I64(),
+        OpFieldKind.Bool => r.Bool(),
+        OpFieldKind.Str => r.String(),
+        OpFieldKind.UsizeList => r.Sequence(r.U64).ToArray(),
+        OpFieldKind.Padding => r.Sequence(() => (r.U64(), r.U64())).ToArray(),
+        OpFieldKind.DataFormat => (int)r.Variant(4, "DataFormat"),
+        OpFieldKind.KernelFormat => (int)r.Variant(3, "KernelFormat"),
+        OpFieldKind.OptionalI32 => r.Option(r.I32),
+        OpFieldKind.OptionalUsizeTensor => r.OptionRef(() =>
+            new UsizeTensor([.. r.Sequence(r.U64)], [.. r.Sequence(r.U64)], r.Option(r.I32), r.OptionRef(() => ReadVisibility(r)))),
+        _ => throw new InvalidOperationException(kind.ToString()),
+    };
+
+    private static void WriteFieldTensor(BincodeWriter w, FieldTensor t)
+    {
+        w.Sequence(t.Inner, w.FieldElement);
+        WriteTensorTail(w, t.Dims, t.Scale, t.Visibility);
+    }
+
+    private static FieldTensor ReadFieldTensor(BincodeReader r) =>
+        new([.. r.Sequence(r.FieldElement)], [.. r.Sequence(r.U64)], r.Option(r.I32), r.OptionRef(() => ReadVisibility(r)));
+
+    private static void WriteTensorTail(BincodeWriter w, ulong[] dims, int? scale, CircuitVisibility? visibility)
+    {
+        w.Sequence(dims, w.U64);
+        w.Option(scale, w.I32);
+        w.OptionRef(visibility, v => WriteVisibility(w, v));
+    }
+
+    public static void WriteVisibility(BincodeWriter w, CircuitVisibility v)
+    {
+        w.U32((uint)v.Kind);
+        if (v.Kind == CircuitVisibilityKind.Hashed)
+        {
+            w.Bool(v.HashIsPublic);
+            w.Sequence(v.Outlets, w.U64);
+        }
+    }
+
+    private static CircuitVisibility ReadVisibility(BincodeReader r) => (CircuitVisibilityKind)r.Variant(5, "CircuitVisibility") switch
+    {
+        CircuitVisibilityKind.Private => CircuitVisibility.Private,
+        CircuitVisibilityKind.Public => CircuitVisibility.Public,
+        CircuitVisibilityKind.Hashed => CircuitVisibility.Hashed(r.Bool(), r.Sequence(r.U64)),
+        CircuitVisibilityKind.KzgCommit => CircuitVisibility.KzgCommit,
+        _ => CircuitVisibility.Fixed,
+    };
+
+    // ---------------------------------------------------------------- settings
+
+    private static void WriteSettings(BincodeWriter w, GraphSettings s)
+    {
+        var a = s.RunArgs;
+        w.I32(a.InputScale);
+        w.I32(a.ParamScale);
+        w.U32(a.ScaleRebaseMultiplier);
+        w.I128(a.LookupRange.Min);
+        w.I128(a.LookupRange.Max);
+        w.U32(a.Logrows);
+        w.U64(a.NumInnerCols);
+        w.Sequence(a.Variables, v => { w.String(v.Name); w.U64(v.Value); });
+        WriteVisibility(w, a.InputVisibility);
+        WriteVisibility(w, a.OutputVisibility);
+        WriteVisibility(w, a.ParamVisibility);
+        w.Bool(a.RebaseFracZeroConstants);
+        w.U32((uint)a.CheckMode);
+        w.Option(a.Commitment, c => w.U32((uint)c));
+        w.U64(a.DecompBase);
+        w.U64(a.DecompLegs);
+        w.Bool(a.BoundedLogLookup);
+        w.Bool(a.IgnoreRangeCheckInputsOutputs);
+
+        w.U64(s.NumRows);
+        w.U64(s.TotalAssignments);
+        w.U64(s.TotalConstSize);
+        w.U64(s.TotalDynamicColSize);
+        w.U64(s.MaxDynamicInputLen);
+        w.U64(s.NumDynamicLookups);
+        w.U64(s.NumShuffles);
+        w.U64(s.TotalShuffleColSize);
+        w.Sequence(s.ModelInstanceShapes, shape => w.Sequence(shape, w.U64));
+        w.Sequence(s.ModelOutputScales, w.I32);
+        w.Sequence(s.ModelInputScales, w.I32);
+        w.Sequence(s.ModuleSizesPolycommit, w.U64);
+        w.U64(s.ModuleSizesPoseidon.Constraints);
+        w.Sequence(s.ModuleSizesPoseidon.Instances, w.U64);
+        w.Sequence(s.RequiredLookups, l => WriteCircuitOp(w, l));
+        w.Sequence(s.RequiredRangeChecks, rc => { w.I128(rc.Min); w.I128(rc.Max); });
+        w.U32((uint)s.CheckMode);
+        w.String(s.Version);
+        w.Option(s.NumBlindingFactors, w.U64);
+        w.Option(s.Timestamp, w.U128);
+        w.OptionRef(s.InputTypes, t => w.Sequence(t, x => w.U32((uint)x)));
+        w.OptionRef(s.OutputTypes, t => w.Sequence(t, x => w.U32((uint)x)));
+    }
+
+    private static GraphSettings ReadSettings(BincodeReader r)
+    {
+        var runArgs = new CircuitRunArgs
+        {
+            InputScale = r.I32(),
+            ParamScale = r.I32(),
+            ScaleRebaseMultiplier = r.U32(),
+            LookupRange = (r.I128(), r.I128()),
+            Logrows = r.U32(),
+            NumInnerCols = r.U64(),
+            Variables = r.Sequence(() => (r.String(), r.U64())),
+            InputVisibility = ReadVisibility(r),
+            OutputVisibility = ReadVisibility(r),
+            ParamVisibility = ReadVisibility(r),
+            RebaseFracZeroConstants = r.Bool(),
+            CheckMode = (CircuitCheckMode)r.Variant(2, "CircuitCheckMode"),
+            Commitment = r.Option(() => (CommitmentScheme)r.Variant(2, "Commitments")),
+            DecompBase = r.U64(),
+            DecompLegs = r.U64(),
+            BoundedLogLookup = r.Bool(),
+            IgnoreRangeCheckInputsOutputs = r.Bool(),
+        };
+        return new GraphSettings
+        {
+            RunArgs = runArgs,
+            NumRows = r.U64(),
+            TotalAssignments = r.U64(),
+            TotalConstSize = r.U64(),
+            TotalDynamicColSize = r.U64(),
+            MaxDynamicInputLen = r.U64(),
+            NumDynamicLookups = r.U64(),
+            NumShuffles = r.U64(),
+            TotalShuffleColSize = r.U64(),
+            ModelInstanceShapes = r.Sequence(() => r.Sequence(r.U64).ToArray()),
+            ModelOutputScales = r.Sequence(r.I32),
+            ModelInputScales = r.Sequence(r.I32),
+            ModuleSizesPolycommit = r.Sequence(r.U64),
+            ModuleSizesPoseidon = (r.U64(), r.Sequence(r.U64)),
+            RequiredLookups = r.Sequence(() => ReadCircuitOp(r, OpFamily.Lookup)),
+            RequiredRangeChecks = r.Sequence(() => (r.I128(), r.I128())),
+            CheckMode = (CircuitCheckMode)r.Variant(2, "CircuitCheckMode"),
+            Version = r.String(),
+            NumBlindingFactors = r.Option(r.U64),
+            Timestamp = r.Option(r.U128),
+            InputTypes = r.OptionRef(() => r.Sequence(() => (InputType)r.Variant(7, "InputType"))),
+            OutputTypes = r.OptionRef(() => r.Sequence(() => (InputType)r.Variant(7, "InputType"))),
+        };
+    }
+
+    // ---------------------------------------------------------------- witness placeholder
+
+    private static void WriteWitness(BincodeWriter w, EmbeddedWitness g)
+    {
+        w.Sequence(g.Inputs, v => w.Sequence(v, w.FieldElement));
+        w.U8(0); // pretty_elements: None
+        w.Sequence(g.Outputs, v => w.Sequence(v, w.FieldElement));
+        w.U8(0); // processed_inputs: None
+        w.U8(0); // processed_params: None
+        w.U8(0); // processed_outputs: None
+        w.I128(g.MaxLookupInputs);
+        w.I128(g.MinLookupInputs);
+        w.I128(g.MaxRangeSize);
+        w.OptionRef(g.Version, w.String);
+    }
+
+    private static EmbeddedWitness ReadWitness(BincodeReader r)
+    {
+        var inputs = r.Sequence(() => r.Sequence(r.FieldElement).ToArray());
+        RequireNone(r, "pretty_elements");
+        var outputs = r.Sequence(() => r.Sequence(r.FieldElement).ToArray());
+        RequireNone(r, "processed_inputs");
+        RequireNone(r, "processed_params");
+        RequireNone(r, "processed_outputs");
+        return new EmbeddedWitness(inputs, outputs, r.I128(), r.I128(), r.I128(), r.OptionRef(r.String));
+    }
+
+    private static void RequireNone(BincodeReader r, string field)
+    {
+        var at = r.Position;
+        if (r.U8() != 0)
+        {
+            throw new CompiledCircuitFormatException($"the embedded witness has {field} set at offset {at}; compiled circuits carry a placeholder witness");
+        }
+    }
+}

@@ -1,0 +1,269 @@
+using System.Numerics;
+using Zkml.Ezkl.Compilation.Circuit;
+using Zkml.Ezkl.Compilation.Normalization;
+using Zkml.Ezkl.Onnx;
+
+namespace Zkml.Ezkl.Compilation;
+
+/// <summary>
+/// Maps a normalized graph to ezkl's circuit graph the way ezkl 21's <c>Model::nodes_from_graph</c>
+/// and <c>Node::new</c> do: chooses each node's op, quantizes constants, propagates scales,
+/// homogenizes the inputs of Add/Sub (requantizing single-use constants or wrapping in
+/// <c>Rescaled</c>), rebases products that exceed the target scale, and finally drops unused
+/// nodes and empties every constant's raw values.
+/// </summary>
+internal static class CircuitBuilder
+{
+    private sealed class Entry
+    {
+        public required SupportedOp Op { get; set; }
+
+        public required int OutScale { get; set; }
+
+        public required List<int> Inputs { get; init; }
+
+        public required ulong[] OutDims { get; init; }
+
+        public required int NumUses { get; set; }
+
+        public DenseTensor? Raw { get; init; }
+    }
+
+    public static GraphModel Build(TypedGraph graph, CircuitRunArgs runArgs)
+    {
+        var index = new Dictionary<TypedNode, int>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < graph.Nodes.Count; i++)
+        {
+            index[graph.Nodes[i]] = i;
+        }
+
+        var successors = new int[graph.Nodes.Count];
+        foreach (var node in graph.Nodes)
+        {
+            foreach (var input in node.Inputs)
+            {
+                successors[index[input]]++;
+            }
+        }
+
+        var globalScale = Math.Max(runArgs.InputScale, runArgs.ParamScale);
+        var target = globalScale * (int)runArgs.ScaleRebaseMultiplier;
+        var entries = new Entry[graph.Nodes.Count];
+        for (var i = 0; i < graph.Nodes.Count; i++)
+        {
+            var node = graph.Nodes[i];
+            var inputs = node.Inputs.Select(n => index[n]).ToList();
+            var entry = new Entry
+            {
+                Op = new UnknownOp(),
+                OutScale = 0,
+                Inputs = inputs,
+                OutDims = node.Shape.Length == 0 ? [1] : node.Shape.Select(d => (ulong)d).ToArray(),
+                NumUses = Math.Max(successors[i], 1),
+                Raw = node.Value,
+            };
+            entries[i] = entry;
+            Describe(node, entry, entries, runArgs);
+
+            // RebaseScale::rebase
+            if (entry.OutScale > target && entry.Op is not (ConstantOp or InputOp))
+            {
+                var multiplier = Math.Pow(2, entry.OutScale - target);
+                entry.Op = entry.Op is RebaseScaleOp existing
+                    ? existing with
+                    {
+                        Multiplier = existing.Multiplier * multiplier,
+                        RebaseOp = CircuitOp.Hybrid("Div", (float)(existing.Multiplier * multiplier)),
+                        TargetScale = target,
+                    }
+                    : new RebaseScaleOp(entry.Op, CircuitOp.Hybrid("Div", (float)multiplier), target, entry.OutScale, multiplier);
+                entry.OutScale = target;
+            }
+        }
+
+        var nodes = new SortedDictionary<ulong, GraphNode>();
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var e = entries[i];
+            if (e.Op is ConstantOp c)
+            {
+                e.Op = c with { RawValues = FloatTensor.Emptied };
+            }
+
+            if (e.NumUses > 0)
+            {
+                nodes[(ulong)i] = new GraphNode(e.Op, e.OutScale, e.Inputs.Select(x => ((ulong)x, 0UL)).ToList(), e.OutDims, (ulong)i, (ulong)e.NumUses);
+            }
+        }
+
+        return new GraphModel(
+            nodes,
+            graph.Inputs.Select(n => (ulong)index[n]).ToList(),
+            graph.Outputs.Select(n => ((ulong)index[n], 0UL)).ToList(),
+            graph.Outputs.Select(n => TypeOf(n.ElementKind)).ToList(),
+            runArgs.InputVisibility,
+            runArgs.ParamVisibility,
+            runArgs.OutputVisibility);
+    }
+
+    internal static InputType TypeOf(ElementKind kind) => kind switch
+    {
+        ElementKind.Bool => InputType.Bool,
+        ElementKind.Integer => InputType.Int,
+        _ => InputType.F32,
+    };
+
+    private static void Describe(TypedNode node, Entry entry, Entry[] entries, CircuitRunArgs runArgs)
+    {
+        int InScale(int slot) => entries[entry.Inputs[slot]].OutScale;
+
+        switch (node.Kind)
+        {
+            case TypedKind.Source:
+                {
+                    var scale = node.ElementKind == ElementKind.Float ? runArgs.InputScale : 0;
+                    entry.Op = new InputOp(scale, TypeOf(node.ElementKind), !runArgs.IgnoreRangeCheckInputsOutputs);
+                    entry.OutScale = scale;
+                    break;
+                }
+
+            case TypedKind.Const:
+                {
+                    var value = node.Value!;
+                    var scale = value.Kind != ElementKind.Float ? 0
+                        : runArgs.RebaseFracZeroConstants && value.Data.All(v => v == Math.Floor(v)) ? 0
+                        : runArgs.ParamScale;
+                    entry.Op = MakeConstant(value, scale, runArgs);
+                    entry.OutScale = scale;
+                    break;
+                }
+
+            case TypedKind.EinSum:
+                entry.Op = new LinearOp(CircuitOp.Poly("Einsum", node.Equation!));
+                entry.OutScale = InScale(0) + InScale(1);
+                break;
+
+            case TypedKind.Add:
+            case TypedKind.Sub:
+                Homogenize(entry, entries, runArgs, new LinearOp(CircuitOp.Poly(node.Kind == TypedKind.Add ? "Add" : "Sub")));
+                break;
+
+            case TypedKind.Mul:
+                entry.Op = new LinearOp(CircuitOp.Poly("Mult"));
+                entry.OutScale = InScale(0) + InScale(1);
+                break;
+
+            case TypedKind.Max:
+                {
+                    // Relu: Max(x, 0) becomes LeakyReLU{slope 0}; the zero constant loses its use and is dropped.
+                    var zero = entries[entry.Inputs[1]];
+                    if (zero.Raw is null || zero.Raw.Data.Any(v => v != 0))
+                    {
+                        throw new EzklCompilationException($"internal: Max of node {node.Origin} is not a Relu");
+                    }
+
+                    zero.NumUses--;
+                    entry.Inputs.RemoveAt(1);
+                    entry.Op = new LinearOp(CircuitOp.Poly("LeakyReLU", 0f, 1));
+                    entry.OutScale = InScale(0);
+                    break;
+                }
+
+            case TypedKind.LeakyRelu:
+                entry.Op = new LinearOp(CircuitOp.Poly("LeakyReLU", node.Alpha, runArgs.ParamScale));
+                entry.OutScale = InScale(0) + (node.Alpha == 0 ? 0 : runArgs.ParamScale);
+                break;
+
+            case TypedKind.Sigmoid:
+            case TypedKind.Tanh:
+                entry.Op = new NonlinearOp(CircuitOp.Lookup(node.Kind == TypedKind.Sigmoid ? "Sigmoid" : "Tanh", (float)Quantization.Multiplier(InScale(0))));
+                entry.OutScale = InScale(0);
+                break;
+
+            case TypedKind.Reshape:
+                entry.Op = new LinearOp(CircuitOp.Poly("Reshape", entry.OutDims));
+                entry.OutScale = InScale(0);
+                break;
+
+            case TypedKind.MoveAxis:
+                entry.Op = new LinearOp(CircuitOp.Poly("MoveAxis", (ulong)node.From, (ulong)node.To));
+                entry.OutScale = InScale(0);
+                break;
+
+            case TypedKind.Conv:
+                {
+                    var w = node.Window!;
+                    var outScale = InScale(0) + InScale(1);
+                    if (entry.Inputs.Count > 2)
+                    {
+                        // The bias is requantized at the product scale (ezkl's Conv handling).
+                        var bias = entries[entry.Inputs[2]];
+                        bias.Op = MakeConstant(bias.Raw!, outScale, runArgs);
+                        bias.OutScale = outScale;
+                    }
+
+                    entry.Op = new LinearOp(CircuitOp.Poly(
+                        "Conv",
+                        w.Padding.Select(p => ((ulong)p.Begin, (ulong)p.End)).ToArray(),
+                        w.Strides.Select(s => (ulong)s).ToArray(),
+                        (ulong)w.Group,
+                        0, // NCHW
+                        1)); // OIHW
+                    entry.OutScale = outScale;
+                    break;
+                }
+
+            case TypedKind.SumPool:
+                {
+                    var w = node.Window!;
+                    entry.Op = new HybridOp(CircuitOp.Hybrid(
+                        "SumPool",
+                        w.Padding.Select(p => ((ulong)p.Begin, (ulong)p.End)).ToArray(),
+                        w.Strides.Select(s => (ulong)s).ToArray(),
+                        w.Kernel.Select(k => (ulong)k).ToArray(),
+                        true,
+                        0)); // NCHW
+                    entry.OutScale = InScale(0);
+                    break;
+                }
+
+            default:
+                throw new EzklCompilationException($"internal: no circuit op for {node.Kind}");
+        }
+    }
+
+    /// <summary>Add/Sub need equal input scales: requantize a single-use constant, else wrap in Rescaled.</summary>
+    private static void Homogenize(Entry entry, Entry[] entries, CircuitRunArgs runArgs, SupportedOp op)
+    {
+        var scales = entry.Inputs.Select(i => entries[i].OutScale).ToArray();
+        var max = scales.Max();
+        for (var k = 0; k < entry.Inputs.Count; k++)
+        {
+            var source = entries[entry.Inputs[k]];
+            if (source.Op is ConstantOp && source.NumUses == 1 && source.OutScale < max && source.Raw is not null)
+            {
+                source.Op = MakeConstant(source.Raw, max, runArgs);
+                source.OutScale = max;
+                scales[k] = max;
+            }
+        }
+
+        if (scales.Distinct().Count() > 1)
+        {
+            op = new RescaledOp(op, scales.Select((s, k) => ((ulong)k, (UInt128)BigInteger.Pow(2, max - s))).ToList());
+        }
+
+        entry.Op = op;
+        entry.OutScale = max;
+    }
+
+    private static ConstantOp MakeConstant(DenseTensor value, int scale, CircuitRunArgs runArgs)
+    {
+        var quantized = value.Data.Select(v => Quantization.Quantize(v, scale)).ToArray();
+        var dims = value.Shape.Length == 0 ? new ulong[] { 1 } : value.Shape.Select(d => (ulong)d).ToArray();
+        return new ConstantOp(
+            new FieldTensor(quantized, dims, scale, runArgs.ParamVisibility),
+            new FloatTensor(value.Data.Select(v => (float)v).ToArray(), dims, null, null),
+            runArgs.IgnoreRangeCheckInputsOutputs);
+    }
+}

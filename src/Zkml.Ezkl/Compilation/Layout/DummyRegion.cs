@@ -1,0 +1,128 @@
+using System.Numerics;
+using Zkml.Ezkl.Compilation.Circuit;
+
+namespace Zkml.Ezkl.Compilation.Layout;
+
+/// <summary>
+/// An abstract tensor for the dummy layout: only which elements are fixed constants (and their
+/// values) matters for the counts; every other element is an unknown witness value (null).
+/// </summary>
+internal sealed class Cells
+{
+    public Cells(BigInteger?[] items, long[] dims)
+    {
+        Items = items;
+        Dims = dims.Length == 0 ? [1] : dims;
+    }
+
+    public BigInteger?[] Items { get; }
+
+    public long[] Dims { get; }
+
+    public int Length => Items.Length;
+
+    public static Cells Unknown(params long[] dims) => new(new BigInteger?[checked((int)Math.Max(1, dims.Aggregate(1L, (a, b) => a * b)))], dims);
+
+    public static Cells Constant(BigInteger value, int count) => new(Enumerable.Repeat<BigInteger?>(value, count).ToArray(), [count]);
+
+    public Cells Reshaped(long[] dims) => new(Items, dims);
+}
+
+/// <summary>
+/// ezkl's <c>RegionCtx</c> in dummy mode (no witness): a linear coordinate advanced explicitly by
+/// each layout function, a row derived from it, the set of distinct constant values assigned, and
+/// the range checks and lookups used. Column height is <c>2^logrows − 6</c> as in <c>VarTensor::dummy</c>.
+/// </summary>
+internal sealed class DummyRegion
+{
+    private readonly long _innerCols;
+    private readonly long _columnSize;
+
+    public DummyRegion(CircuitRunArgs runArgs, uint logrows)
+    {
+        _innerCols = (long)runArgs.NumInnerCols;
+        _columnSize = (1L << (int)logrows) - 6;
+        DecompBase = runArgs.DecompBase;
+        DecompLegs = (int)runArgs.DecompLegs;
+    }
+
+    public ulong DecompBase { get; }
+
+    public int DecompLegs { get; }
+
+    public long InnerCols => _innerCols;
+
+    public long LinearCoord { get; private set; }
+
+    public long Row => LinearCoord / _innerCols;
+
+    public HashSet<BigInteger> Constants { get; } = [];
+
+    public List<(Int128 Min, Int128 Max)> RangeChecks { get; } = [];
+
+    public List<CircuitOp> Lookups { get; } = [];
+
+    public void Assign(Cells cells)
+    {
+        foreach (var item in cells.Items)
+        {
+            if (item is { } c)
+            {
+                Constants.Add(FieldElements.Reduce(c));
+            }
+        }
+    }
+
+    public void Increment(long n) => LinearCoord += n;
+
+    public void Flush()
+    {
+        var remainder = LinearCoord % _innerCols;
+        if (remainder != 0)
+        {
+            LinearCoord += _innerCols - remainder;
+        }
+    }
+
+    public void AddRangeCheck(Int128 min, Int128 max)
+    {
+        if (!RangeChecks.Contains((min, max)))
+        {
+            RangeChecks.Add((min, max));
+        }
+    }
+
+    public void AddLookup(CircuitOp op)
+    {
+        var key = op.ToString();
+        if (!Lookups.Any(l => l.ToString() == key))
+        {
+            Lookups.Add(op);
+        }
+    }
+
+    /// <summary>The length of an assignment with duplication: where it crosses a column boundary,
+    /// the unconstrained path repeats the boundary cell across the inner columns.</summary>
+    public long DuplicatedLength(Cells cells, bool singleInnerColumn)
+    {
+        var frequency = singleInnerColumn ? _columnSize : _columnSize * _innerCols;
+        var repeats = singleInnerColumn ? 1 : _innerCols;
+        var offset = singleInnerColumn ? Row : LinearCoord;
+        long length = 0;
+        for (var i = 0; i < cells.Length; i++)
+        {
+            if ((i + offset + 1) % frequency == 0)
+            {
+                length += 1 + repeats;
+                offset += repeats;
+            }
+            else
+            {
+                length += 1;
+            }
+        }
+
+        Assign(cells);
+        return length;
+    }
+}

@@ -1,0 +1,123 @@
+using Zkml.Ezkl.Compilation.Circuit;
+using Zkml.Ezkl.Compilation.Normalization;
+using Zkml.Ezkl.Onnx;
+
+namespace Zkml.Ezkl.Compilation.Layout;
+
+/// <summary>
+/// ezkl's <c>gen-settings</c> (<c>GraphCircuit::new</c> → <c>Model::gen_params</c>): lays the model out in
+/// dummy mode at the run args' logrows and records the counts, the instance shapes, the scales and
+/// the range checks and lookups the keys must be configured with.
+/// </summary>
+internal static class SettingsGenerator
+{
+    /// <summary>Rows halo2 reserves for blinding plus ezkl's margin (<c>RESERVED_BLINDING_ROWS</c>).</summary>
+    public const int ReservedBlindingRows = 8;
+
+    public const uint MinLogrows = 6;
+
+    public const uint MaxLogrows = 26;
+
+    public static GraphSettings Generate(GraphModel model, TypedGraph typed, CircuitRunArgs runArgs)
+    {
+        RequireSupportedVisibilities(runArgs);
+        var region = DummyLayout.Run(model, runArgs, runArgs.Logrows);
+
+        var instanceShapes = new List<ulong[]>();
+        if (runArgs.InputVisibility.Kind == CircuitVisibilityKind.Public)
+        {
+            instanceShapes.AddRange(typed.Inputs.Select(i => Dims(i.Shape)));
+        }
+
+        if (runArgs.OutputVisibility.Kind == CircuitVisibilityKind.Public)
+        {
+            instanceShapes.AddRange(model.Outputs.Select(o => model.Nodes[o.Node].OutDims));
+        }
+
+        return new GraphSettings
+        {
+            RunArgs = runArgs,
+            NumRows = (ulong)region.Row,
+            TotalAssignments = (ulong)region.LinearCoord,
+            TotalConstSize = (ulong)region.Constants.Count,
+            ModelInstanceShapes = instanceShapes,
+            ModelOutputScales = model.Outputs.Select(o => model.Nodes[o.Node].OutScale).ToList(),
+            ModelInputScales = model.Inputs.Select(i => model.Nodes[i].OutScale).ToList(),
+            RequiredLookups = region.Lookups.ToList(),
+            RequiredRangeChecks = region.RangeChecks.ToList(),
+            CheckMode = runArgs.CheckMode,
+            Version = "0.0.0",
+            Timestamp = (UInt128)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            InputTypes = typed.Inputs.Select(i => CircuitBuilder.TypeOf(i.ElementKind)).ToList(),
+            OutputTypes = model.OutputTypes.ToList(),
+        };
+    }
+
+    /// <summary>
+    /// ezkl's <c>calc_min_logrows</c>: the smallest k whose columns hold the rows, the largest lookup
+    /// or range table and the constants, at least <see cref="MinLogrows"/> and enough for the public
+    /// instances. Counts depend on k (column crossings), so the settings are regenerated at the chosen
+    /// k until it is stable. <paramref name="ceiling"/> caps k (tables then span several columns).
+    /// </summary>
+    public static GraphSettings WithMinimalLogrows(GraphModel model, TypedGraph typed, CircuitRunArgs runArgs, Int128 maxRangeSize, uint? ceiling = null)
+    {
+        var settings = Generate(model, typed, runArgs);
+        for (var attempt = 0; attempt < 8; attempt++)
+        {
+            var k = MinimalLogrows(settings, maxRangeSize, ceiling);
+            if (k == settings.RunArgs.Logrows)
+            {
+                return settings;
+            }
+
+            settings = Generate(model, typed, runArgs with { Logrows = k });
+        }
+
+        return settings;
+    }
+
+    public static uint MinimalLogrows(GraphSettings settings, Int128 maxRangeSize, uint? ceiling)
+    {
+        var ra = settings.RunArgs;
+        var instances = settings.ModelInstanceShapes.Sum(s => (double)s.Aggregate(1UL, (p, d) => p * d));
+        var floor = Math.Max(MinLogrows, CeilLog2(Math.Max(instances, 1)));
+        var lookupSpan = ra.LookupRange.Max - ra.LookupRange.Min;
+        var rangeSpan = settings.RequiredRangeChecks.Select(r => r.Max - r.Min).DefaultIfEmpty(0).Max();
+        var tableSpan = Int128.Max(Int128.Max(settings.RequiredLookups.Count > 0 ? lookupSpan : 0, rangeSpan), maxRangeSize);
+        var k = Math.Max(
+            CeilLog2(settings.NumRows + ReservedBlindingRows),
+            Math.Max(CeilLog2((double)tableSpan + ReservedBlindingRows + 1), CeilLog2((double)settings.TotalConstSize / ra.NumInnerCols)));
+        k = Math.Min(Math.Max(k, floor), MaxLogrows);
+        if (ceiling is { } c)
+        {
+            k = Math.Max(Math.Min(k, c), floor);
+        }
+
+        return k;
+    }
+
+    private static uint CeilLog2(double value) => value <= 1 ? 0 : (uint)Math.Ceiling(Math.Log2(value));
+
+    private static ulong[] Dims(long[] shape) => shape.Length == 0 ? [1] : shape.Select(d => (ulong)d).ToArray();
+
+    private static void RequireSupportedVisibilities(CircuitRunArgs runArgs)
+    {
+        foreach (var (what, v) in new[] { ("input", runArgs.InputVisibility), ("output", runArgs.OutputVisibility), ("param", runArgs.ParamVisibility) })
+        {
+            if (v.Kind is CircuitVisibilityKind.Hashed or CircuitVisibilityKind.KzgCommit)
+            {
+                throw new EzklCompilationException($"{what} visibility {v} needs the Poseidon/polycommit module sizes, which Zkml's compiler does not account yet; use private, public or fixed");
+            }
+        }
+
+        if (runArgs.InputVisibility.Kind == CircuitVisibilityKind.Fixed || runArgs.OutputVisibility.Kind == CircuitVisibilityKind.Fixed)
+        {
+            throw new EzklCompilationException("fixed visibility applies to parameters only");
+        }
+
+        if (!runArgs.InputVisibility.IsPublicLike && !runArgs.OutputVisibility.IsPublicLike && !runArgs.ParamVisibility.IsPublicLike)
+        {
+            throw new EzklCompilationException("at least one of input, output or parameters must be public or fixed: a proof with no public part proves nothing");
+        }
+    }
+}

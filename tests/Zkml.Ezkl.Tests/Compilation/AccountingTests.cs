@@ -1,0 +1,62 @@
+using Zkml.Ezkl.Compilation;
+using Zkml.Ezkl.Compilation.Circuit;
+using Zkml.Ezkl.Compilation.Layout;
+using Zkml.TestSupport;
+
+namespace Zkml.Ezkl.Tests.Compilation;
+
+/// <summary>The dummy-layout accounting against the numbers of the reference notes (dummy_layout.py, checked against ezkl 21).</summary>
+public sealed class AccountingTests
+{
+    [Fact]
+    public void The_fixture_model_accounts_144_rows_288_assignments_and_3_constants()
+    {
+        var onnx = File.ReadAllBytes(TestPaths.Fixture("network.onnx"));
+        var args = SettingsJson.Read(File.ReadAllText(TestPaths.Fixture("settings.json"))).RunArgs;
+
+        var model = CircuitCompiler.BuildModel(onnx, args, out var typed);
+        var settings = SettingsGenerator.Generate(model, typed, args);
+
+        Assert.Equal(144UL, settings.NumRows);
+        Assert.Equal(288UL, settings.TotalAssignments);
+        Assert.Equal(3UL, settings.TotalConstSize);
+        Assert.Equal(new (Int128, Int128)[] { (-1, 1), (0, 127) }, settings.RequiredRangeChecks.Order().ToArray());
+        Assert.Empty(settings.RequiredLookups);
+    }
+
+    [Theory]
+    [InlineData(7, 7, 1, 128, 10, 564, 1128, 3, 127)]
+    [InlineData(7, 7, 1, 128, 6, 565, 1130, 3, 127)]
+    [InlineData(7, 7, 10, 16384, 15, 216, 432, 3, 16383)]
+    [InlineData(5, 9, 1, 128, 8, 564, 1128, 5, 127)]
+    public void A_two_layer_mlp_accounts_like_the_reference_model(
+        int inputScale, int paramScale, uint multiplier, ulong decompBase, uint logrows, ulong rows, ulong assignments, ulong constants, long maxDigit)
+    {
+        var onnx = TestModels.Mlp(42, 3, 8, 4);
+        var args = new CircuitRunArgs
+        {
+            InputScale = inputScale,
+            ParamScale = paramScale,
+            ScaleRebaseMultiplier = multiplier,
+            DecompBase = decompBase,
+            Logrows = logrows,
+            LookupRange = (0, 0),
+        };
+
+        var model = CircuitCompiler.BuildModel(onnx, args, out var typed);
+        var settings = SettingsGenerator.Generate(model, typed, args);
+
+        Assert.Equal((rows, assignments, constants), (settings.NumRows, settings.TotalAssignments, settings.TotalConstSize));
+        Assert.Equal(new (Int128, Int128)[] { (-1, 1), (0, maxDigit) }, settings.RequiredRangeChecks.Order().ToArray());
+    }
+
+    [Fact]
+    public void Column_blocks_follow_ezkls_bucket_formula()
+    {
+        // k = 6, 2 inner columns: 116 assignments per block (the fixture probes of the reference notes).
+        Assert.Equal(116, ColumnBlocks.Capacity(6, 2));
+        Assert.Equal(1, ColumnBlocks.AdviceBlocks(114, 6, 2));
+        Assert.Equal(2, ColumnBlocks.AdviceBlocks(115, 6, 2));
+        Assert.Equal(115, ColumnBlocks.SmallestAssignmentsFor(2, 6, 2));
+    }
+}

@@ -1,0 +1,148 @@
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Zkml.Market.Abi;
+using Zkml.Market.Market;
+using Zkml.TestSupport;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace Zkml.Market.Tests;
+
+/// <summary>
+/// The live anvil node test.sh starts (ZKML_TEST_RPC_URL), its standard funded accounts, and a ProofMarket deployed once
+/// for the test collection. Tests travel in time, so they run one at a time.
+/// </summary>
+public sealed class AnvilChain : IAsyncLifetime
+{
+    /// <summary>The first ten standard anvil/hardhat development keys (public test keys, funded with 10000 ETH).</summary>
+    public static readonly string[] DevKeys =
+    [
+        "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+        "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+        "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+        "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+        "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+        "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
+        "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
+        "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
+        "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
+        "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
+    ];
+
+    public const int SlashBasisPoints = 5000;
+
+    public EthereumRpcClient Rpc { get; } = new(new Uri(TestServices.RpcUrl));
+
+    public EthereumKey[] Keys { get; } = DevKeys.Select(EthereumKey.FromHex).ToArray();
+
+    public TransactionSender[] Senders { get; private set; } = [];
+
+    public BigInteger ChainId { get; private set; }
+
+    public ProofMarketClient Market { get; private set; } = null!;
+
+    public long DeploymentBlock { get; private set; }
+
+    // Roles, by standard account index.
+    public TransactionSender Deployer => Senders[0];
+
+    public TransactionSender Provider => Senders[1];
+
+    public TransactionSender Requester => Senders[2];
+
+    public TransactionSender OtherProver => Senders[3];
+
+    public EthereumKey[] Committee => [Keys[4], Keys[5], Keys[6]];
+
+    public EthereumKey Outsider => Keys[7];
+
+    public async Task InitializeAsync()
+    {
+        Senders = Keys.Select(k => new TransactionSender(Rpc, k, new TransactionSenderOptions { ReceiptPollingInterval = TimeSpan.FromMilliseconds(20) })).ToArray();
+        ChainId = await Rpc.GetChainIdAsync();
+        Market = await ProofMarketClient.DeployAsync(Deployer, SlashBasisPoints);
+        DeploymentBlock = await Rpc.GetBlockNumberAsync();
+    }
+
+    public Task DisposeAsync()
+    {
+        Rpc.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public ProofMarketClient MarketAs(TransactionSender sender) => Market.WithSender(sender);
+
+    public async Task<long> NowAsync() => (await Rpc.GetBlockAsync("latest")).Timestamp;
+
+    /// <summary>Moves chain time forward and mines a block (anvil's evm_increaseTime + evm_mine).</summary>
+    public async Task TravelAsync(TimeSpan by)
+    {
+        await Rpc.RequestAsync("evm_increaseTime", [JsonValue.Create((long)by.TotalSeconds)]);
+        await Rpc.RequestAsync("evm_mine", []);
+    }
+
+    public Task<BigInteger> BalanceAsync(EthereumAddress address) => Rpc.GetBalanceAsync(address);
+
+    /// <summary>A fresh model: a random "verifying key", an AttestationVerifier with a 2-of-3 committee, registered by the provider.</summary>
+    public async Task<TestModel> RegisterModelAsync(int inputCount = 2, BigInteger? price = null, BigInteger? collateral = null, TimeSpan? lockDuration = null, ProofMarketClient? market = null)
+    {
+        var modelId = ProofMarketClient.ComputeModelId(RandomNumberGenerator.GetBytes(256));
+        var verifier = await AttestationVerifierClient.DeployAsync(Deployer, modelId, Deployer.Address, Committee.Select(k => k.Address).ToArray(), 2);
+        var registration = new ModelRegistration(modelId, verifier.Address, price ?? Wei.Ether(1) / 100, collateral ?? Wei.Ether(1) / 200,
+            lockDuration ?? TimeSpan.FromMinutes(10), inputCount, "s3://models/" + HexConverter.ToHex(modelId));
+        market ??= Market;
+        var receipt = await market.WithSender(Provider).RegisterModelAsync(registration);
+        return new TestModel(this, market, registration, verifier, receipt);
+    }
+
+    /// <summary>Loads a test-only contract compiled by contracts/build.js.</summary>
+    internal static ContractAbi TestContract(string name) =>
+        ContractInvoker.LoadFrom(typeof(AnvilChain).Assembly, $"Zkml.Market.Tests.Contracts.{name}.json");
+}
+
+public static class Wei
+{
+    public static BigInteger Ether(int ether) => BigInteger.Pow(10, 18) * ether;
+}
+
+/// <summary>A registered model with its attestation committee, and helpers to make attested proofs for it.</summary>
+public sealed record TestModel(AnvilChain Chain, ProofMarketClient Market, ModelRegistration Registration, AttestationVerifierClient Verifier, TransactionReceipt Receipt)
+{
+    public byte[] Id => Registration.ModelId;
+
+    /// <summary>Public instances: the inputs first, then two outputs.</summary>
+    public static BigInteger[] Instances(params long[] values) => values.Select(v => (BigInteger)v).ToArray();
+
+    public byte[] InputCommitment(IReadOnlyList<BigInteger> instances) =>
+        ProofMarketClient.ComputeInstancesHash(instances.Take(Registration.InputInstanceCount));
+
+    public byte[] Digest(byte[] snarkProof, IReadOnlyList<BigInteger> instances) =>
+        Attestation.Digest(Chain.ChainId, Verifier.Address, Id, snarkProof, instances);
+
+    /// <summary>The fulfil proof bytes signed by the given keys (committee members 0 and 2 by default).</summary>
+    public byte[] AttestedProof(byte[] snarkProof, IReadOnlyList<BigInteger> instances, params EthereumKey[] signers)
+    {
+        if (signers.Length == 0)
+        {
+            signers = [Chain.Committee[0], Chain.Committee[2]];
+        }
+
+        var digest = Digest(snarkProof, instances);
+        return Attestation.EncodeProof(snarkProof, digest, signers.Select(k => k.Sign(digest)));
+    }
+
+    /// <summary>A request by the requester with the model's price, deadline one hour of chain time ahead.</summary>
+    public async Task<BigInteger> RequestAsync(IReadOnlyList<BigInteger> instances, TimeSpan? deadlineIn = null)
+    {
+        var deadline = DateTimeOffset.FromUnixTimeSeconds(await Chain.NowAsync()) + (deadlineIn ?? TimeSpan.FromHours(1));
+        var submission = await Market.WithSender(Chain.Requester).RequestProofAsync(Id, InputCommitment(instances), "s3://inputs/x.json", deadline, Registration.Price);
+        return submission.RequestId;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AnvilCollection : ICollectionFixture<AnvilChain>
+{
+    public const string Name = "anvil";
+}

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace Zkml.Storage.Tests.Support;
+
+/// <summary>Runs this test assembly as a separate process (see <see cref="Program"/>).</summary>
+internal static class HelperProcess
+{
+    public static Process Start(params string[] args)
+    {
+        var dotnet = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+        var info = new ProcessStartInfo(dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(typeof(Program).Assembly.Location);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(info) ?? throw new InvalidOperationException("could not start " + dotnet);
+    }
+
+    /// <summary>Waits for the process; returns its standard output, or fails the test with its error output.</summary>
+    public static async Task<string> WaitForSuccessAsync(Process process, TimeSpan timeout)
+    {
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var cts = new CancellationTokenSource(timeout);
+            try
+            {
+                await process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"helper process {process.Id} did not finish within {timeout}");
+            }
+
+            Assert.True(process.ExitCode == 0, $"helper process exited {process.ExitCode}: {await stderr}{await stdout}");
+            return await stdout;
+        }
+    }
+}
