@@ -61,7 +61,9 @@ function formatWei(wei) {
 function formatTime(iso) {
   if (!iso) return "";
   const date = new Date(iso);
-  return date.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const time = date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+  return date.toDateString() === new Date().toDateString()
+    ? time : `${date.toLocaleDateString(undefined, { month: "short", day: "numeric" })} ${time}`;
 }
 
 function formatBytes(size) {
@@ -158,11 +160,11 @@ function renderRequestRow(r) {
   const gas = r.gasUsed || {};
   return el("tr", { dataset: { requestId: r.requestId, status: r.status } },
     el("td", {}, el("strong", {}, `#${r.requestId}`),
-      el("div", { class: "muted small" }, formatTime(r.createdAt)),
+      el("div", { class: "muted small nowrap", title: r.createdAt }, formatTime(r.createdAt)),
       el("div", { class: "muted small" }, formatWei(r.priceWei))),
     el("td", {}, el("span", { class: `badge status-${r.status.toLowerCase()}` }, r.status),
-      r.settledAt ? el("div", { class: "muted small" }, formatTime(r.settledAt)) : null,
-      r.verified === true ? el("div", { class: "small ok-text" }, "verified on chain") : null),
+      r.settledAt ? el("div", { class: "muted small nowrap", title: `settled ${r.settledAt}` }, formatTime(r.settledAt)) : null,
+      r.verified === true ? el("div", { class: "small ok-text" }, "proof verified") : null),
     el("td", {}, model ? model.name : hex(r.modelId, "model id")),
     el("td", { class: "stack" },
       el("div", {}, el("span", { class: "label" }, "in"), hex(r.inputCommitment, "input commitment")),
