@@ -139,7 +139,7 @@ async function refreshRequests() {
     const tracked = state.requests.find(r => r.requestId === state.tracked);
     if (tracked) {
       showRequestMessage(`Request #${tracked.requestId}: ${tracked.status}`, TERMINAL.has(tracked.status)
-        ? (tracked.status === "Fulfilled" ? "ok" : "bad") : "busy");
+        ? (tracked.status === "Fulfilled" ? "ok" : "bad") : "busy", tracked.requestId, tracked.status);
       if (TERMINAL.has(tracked.status)) state.tracked = null;
     }
   }
@@ -282,10 +282,12 @@ function fillRandomInput() {
   $("#request-input").value = Array.from({ length: count }, () => (Math.random() * 2 - 1).toFixed(3)).join(", ");
 }
 
-function showRequestMessage(text, kind) {
+function showRequestMessage(text, kind, requestId, status) {
   const message = $("#request-message");
   message.textContent = text;
   message.dataset.kind = kind;
+  if (requestId) message.dataset.requestId = requestId; else delete message.dataset.requestId;
+  if (status) message.dataset.status = status; else delete message.dataset.status;
 }
 
 async function submitRequest(event) {
@@ -304,7 +306,7 @@ async function submitRequest(event) {
     const accepted = await api("/api/requests", { method: "POST", headers: { "content-type": "application/json" },
       body: JSON.stringify({ modelId, input: [row], deadlineSeconds }) });
     state.tracked = String(accepted.requestId);
-    showRequestMessage(`Request #${accepted.requestId} submitted (tx ${shortHex(accepted.tx)})`, "busy");
+    showRequestMessage(`Request #${accepted.requestId} submitted (tx ${shortHex(accepted.tx)})`, "busy", state.tracked, "Submitted");
     await refreshRequests();
   } catch (error) {
     showRequestMessage(error.message, "bad");
