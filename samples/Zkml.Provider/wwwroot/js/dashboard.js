@@ -9,6 +9,8 @@ const state = {
   verdicts: new Map(),      // `${requestId}:${source}` -> { pending } | { valid, reason, elapsedMs } | { error }
   tracked: null,            // request id submitted from the form, followed until it settles
   timer: null,
+  modelsJson: "",           // last /api/models and /api/requests bodies, to re-render only on change
+  requestsJson: "",
 };
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -106,6 +108,9 @@ async function refreshAudit() {
 
 async function refreshModels() {
   const models = await api("/api/models");
+  const json = JSON.stringify(models);
+  if (json === state.modelsJson) return;
+  state.modelsJson = json;
   state.models = new Map(models.map(m => [m.modelId, m]));
   const body = $("#models tbody");
   if (models.length === 0) {
@@ -127,13 +132,19 @@ async function refreshModels() {
     if (previous && state.models.has(previous)) select.value = previous;
   }
   if (!$("#request-input").value && models.length) fillRandomInput();
+  if (state.requests.length) renderRequests();
 }
 
 // ---------- proof history ----------
 
 async function refreshRequests() {
-  state.requests = await api("/api/requests");
-  renderRequests();
+  const requests = await api("/api/requests");
+  const json = JSON.stringify(requests);
+  if (json !== state.requestsJson) {
+    state.requestsJson = json;
+    state.requests = requests;
+    renderRequests();
+  }
   $("#updated").textContent = `Updated ${new Date().toLocaleTimeString()}`;
   if (state.tracked) {
     const tracked = state.requests.find(r => r.requestId === state.tracked);
