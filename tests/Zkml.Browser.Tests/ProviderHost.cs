@@ -14,7 +14,8 @@ namespace Zkml.Browser.Tests;
 /// </summary>
 public sealed partial class ProviderHost : IAsyncDisposable
 {
-    private static readonly TimeSpan s_startTimeout = TimeSpan.FromMinutes(2);
+    // The host deploys the market and onboards the model (train, compile, SRS, keys) before it listens.
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromMinutes(10);
     private const int LifetimeSeconds = 1800;
 
     private readonly Process _process;
@@ -47,7 +48,7 @@ public sealed partial class ProviderHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the host and waits until it listens.</summary>
+    /// <summary>Starts the host and waits until it listens (after deploying and onboarding).</summary>
     public static async Task<ProviderHost> StartAsync()
     {
         var assembly = HostAssemblyPath();
