@@ -129,7 +129,15 @@ public sealed partial class ProviderHost : IAsyncDisposable
     {
         return await PollAsync(async () =>
         {
-            var view = await Http.GetFromJsonAsync<JsonElement>($"api/requests/{requestId}");
+            // 404 until the worker has seen the request's event on chain and recorded it.
+            using var response = await Http.GetAsync($"api/requests/{requestId}");
+            if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            response.EnsureSuccessStatusCode();
+            var view = await response.Content.ReadFromJsonAsync<JsonElement>();
             return view.GetProperty("status").GetString() is "Fulfilled" or "Refunded" or "Failed" ? view : (JsonElement?)null;
         }, timeout, $"request {requestId} to settle");
     }
