@@ -175,11 +175,11 @@ function renderRequestRow(r) {
       el("div", { class: "muted small" }, formatWei(r.priceWei))),
     el("td", {}, el("span", { class: `badge status-${r.status.toLowerCase()}` }, r.status),
       r.settledAt ? el("div", { class: "muted small nowrap", title: `settled ${r.settledAt}` }, formatTime(r.settledAt)) : null,
-      r.verified === true ? el("div", { class: "small ok-text" }, "proof verified") : null,
-      r.verified === false ? el("div", { class: "small bad-text" }, "proof rejected") : null,
+      r.verified === true ? el("div", { class: "small ok-text nowrap" }, "proof verified") : null,
+      r.verified === false ? el("div", { class: "small bad-text nowrap" }, "proof rejected") : null,
       r.error ? el("div", { class: "small bad-text error-text", title: r.error }, r.error) : null,
       !TERMINAL.has(r.status) && r.deadline ? el("div", { class: "muted small nowrap", title: `deadline ${r.deadline}` }, `deadline ${formatTime(r.deadline)}`) : null),
-    el("td", {}, model ? model.name : hex(r.modelId, "model id")),
+    el("td", { class: "nowrap" }, model ? model.name : hex(r.modelId, "model id")),
     el("td", { class: "stack" },
       el("div", {}, el("span", { class: "label" }, "in"), hex(r.inputCommitment, "input commitment")),
       el("div", {}, el("span", { class: "label" }, "out"), hex(r.outputCommitment, "output commitment"))),
@@ -197,7 +197,7 @@ function renderRequestRow(r) {
     el("td", { class: "verify" }, renderVerify(r, model)));
 }
 
-function shortUri(uri) { return uri.length > 28 ? `${uri.slice(0, 14)}…${uri.slice(-10)}` : uri; }
+function shortUri(uri) { return uri.length > 22 ? `${uri.slice(0, 10)}…${uri.slice(-8)}` : uri; }
 
 function renderOutputs(outputs) {
   if (!outputs || outputs.length === 0) return el("span", { class: "muted" }, "—");
