@@ -1,27 +1,9 @@
 using Zkml.Provider;
-using Zkml.Storage.S3;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.Configure<ProviderOptions>(builder.Configuration.GetSection("Provider"));
 var options = builder.Configuration.GetSection("Provider").Get<ProviderOptions>() ?? new ProviderOptions();
-builder.Services.AddZkmlStorage(storage =>
-{
-    if (options.Storage.Equals("s3", StringComparison.OrdinalIgnoreCase))
-    {
-        storage.UseS3(new S3ArtifactStoreOptions
-        {
-            ServiceUrl = new Uri(options.S3.Endpoint ?? throw new InvalidOperationException("Provider:S3:Endpoint is required with Provider:Storage=s3")),
-            BucketName = options.S3.Bucket,
-            AccessKey = options.S3.AccessKey,
-            SecretKey = options.S3.SecretKey,
-            AuthenticationRegion = options.S3.Region,
-        });
-    }
-    else
-    {
-        storage.UseFileSystem(Path.Combine(options.DataDirectory, "store"));
-    }
-});
+builder.Services.AddZkmlStorage(storage => options.Storage.Apply(storage, options.DataDirectory));
 builder.Services.AddSingleton<ProviderRuntime>();
 if (options.Worker)
 {

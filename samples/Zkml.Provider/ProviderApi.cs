@@ -66,7 +66,7 @@ public static class ProviderApi
             }
 
             return new StatusView(rt.Deployment.ChainId, rt.Deployment.MarketAddress, rt.ProviderSender.Address.ToString(), rt.Options.RpcUrl,
-                rt.Options.Storage.Equals("s3", StringComparison.OrdinalIgnoreCase) ? "s3" : "filesystem", rt.Model is null ? 0 : 1, pending);
+                rt.Options.Storage.IsS3 ? "s3" : "filesystem", rt.Model is null ? 0 : 1, pending);
         });
 
         api.MapGet("/models", (ProviderRuntime rt) =>

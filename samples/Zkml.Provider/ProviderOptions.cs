@@ -11,11 +11,8 @@ public sealed class ProviderOptions
     /// <summary>The chain's JSON-RPC endpoint.</summary>
     public string RpcUrl { get; set; } = "http://127.0.0.1:8545";
 
-    /// <summary>"filesystem" (under DataDirectory/store) or "s3".</summary>
-    public string Storage { get; set; } = "filesystem";
-
-    /// <summary>S3 (radosgw or Akave O3) settings when <see cref="Storage"/> is "s3".</summary>
-    public S3Settings S3 { get; set; } = new();
+    /// <summary>Artifact storage: Kind "filesystem" (under DataDirectory/store) or "s3" (Endpoint, Bucket, AccessKey, SecretKey, Region).</summary>
+    public SampleStorage Storage { get; set; } = new();
 
     /// <summary>Deploys the ProofMarket when deployment.json names none on this chain.</summary>
     public bool Deploy { get; set; } = true;
@@ -61,23 +58,4 @@ public sealed class ProviderOptions
 
     /// <summary>Engine instances (parallel engine calls).</summary>
     public int EngineInstances { get; set; } = 2;
-
-    /// <summary>The S3 settings.</summary>
-    public sealed class S3Settings
-    {
-        /// <summary>Service URL.</summary>
-        public string? Endpoint { get; set; }
-
-        /// <summary>Bucket.</summary>
-        public string Bucket { get; set; } = "zkml";
-
-        /// <summary>Access key.</summary>
-        public string AccessKey { get; set; } = "";
-
-        /// <summary>Secret key.</summary>
-        public string SecretKey { get; set; } = "";
-
-        /// <summary>Region ("akave-network" for Akave O3).</summary>
-        public string Region { get; set; } = "us-east-1";
-    }
 }

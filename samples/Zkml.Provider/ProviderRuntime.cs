@@ -158,9 +158,8 @@ public sealed partial class ProviderRuntime(
         return _artifactKeys.TryGetValue(sha256, out key) ? key : null;
     }
 
-    /// <summary>The latest block's timestamp.</summary>
-    public async Task<DateTimeOffset> ChainNowAsync(CancellationToken cancellationToken = default) =>
-        DateTimeOffset.FromUnixTimeSeconds((await Rpc.GetBlockAsync("latest", cancellationToken).ConfigureAwait(false)).Timestamp);
+    /// <summary>The chain's clock (<see cref="ChainClock"/>).</summary>
+    public Task<DateTimeOffset> ChainNowAsync(CancellationToken cancellationToken = default) => ChainClock.NowAsync(Rpc, cancellationToken);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -22,7 +22,7 @@ public sealed class ProofRequester(EzklEngine engine, IArtifactStore store, Proo
     /// <summary>Stores the input and requests a proof of it.</summary>
     /// <param name="model">The model's artifacts (for its input scale).</param>
     /// <param name="input">The input values (one tensor, flattened).</param>
-    /// <param name="deadlineIn">Time until the deadline, counted from the latest block's time.</param>
+    /// <param name="deadlineIn">Time until the deadline, counted from the chain's clock (<see cref="ChainClock"/>).</param>
     /// <param name="payment">Wei to pay (at least the model's price).</param>
     /// <param name="commitTo">Commit to these values instead of <paramref name="input"/> (to make a request no honest prover can serve).</param>
     /// <param name="cancellationToken">Cancellation.</param>
@@ -41,8 +41,7 @@ public sealed class ProofRequester(EzklEngine engine, IArtifactStore store, Proo
         var stored = await store.PutContentAddressedAsync(inputJson.Bytes, "inputs/", new ArtifactPutOptions { ContentType = "application/json" }, cancellationToken)
             .ConfigureAwait(false);
         var commitment = await model.InputCommitmentAsync(engine, commitTo ?? input, cancellationToken).ConfigureAwait(false);
-        var now = (await market.Rpc.GetBlockAsync("latest", cancellationToken).ConfigureAwait(false)).Timestamp;
-        var deadline = DateTimeOffset.FromUnixTimeSeconds(now) + deadlineIn;
+        var deadline = await ChainClock.NowAsync(market.Rpc, cancellationToken).ConfigureAwait(false) + deadlineIn;
         var submission = await market.RequestProofAsync(HexConverter.FromHex(model.ModelId), commitment, StoreUri.For(stored.Key), deadline, payment, cancellationToken)
             .ConfigureAwait(false);
         return new SubmittedRequest(submission.RequestId, submission.Receipt.TransactionHash, stored, commitment, deadline);
