@@ -54,7 +54,8 @@ public sealed partial class ProviderHost : IAsyncDisposable
         var assembly = HostAssemblyPath();
         var rpcUrl = TestServices.RpcUrl;
         var dataDirectory = Directory.CreateTempSubdirectory("zkml-browser-host-").FullName;
-        var start = new ProcessStartInfo("dotnet")
+        // coreutils' timeout ends the host after its lifetime even if this test process dies without disposing it.
+        var start = new ProcessStartInfo("timeout")
         {
             // The host reads its appsettings.json from the working directory (its content root).
             WorkingDirectory = Path.GetDirectoryName(assembly)!,
@@ -64,8 +65,8 @@ public sealed partial class ProviderHost : IAsyncDisposable
         };
         foreach (var argument in new[]
         {
-            assembly, "--urls", "http://127.0.0.1:0",
-            $"--Provider:DataDirectory={dataDirectory}", $"--Provider:RpcUrl={rpcUrl}", "--Provider:Storage=filesystem",
+            "--signal=TERM", $"{LifetimeSeconds}s", "dotnet", assembly, "--urls", "http://127.0.0.1:0",
+            $"--Provider:DataDirectory={dataDirectory}", $"--Provider:RpcUrl={rpcUrl}", "--Provider:Storage:Kind=filesystem",
             $"--Provider:LifetimeSeconds={LifetimeSeconds}",
         })
         {
