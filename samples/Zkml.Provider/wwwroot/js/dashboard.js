@@ -159,7 +159,7 @@ async function refreshRequests() {
 function renderRequests() {
   const body = $("#requests tbody");
   if (state.requests.length === 0) {
-    body.replaceChildren(el("tr", {}, el("td", { colspan: 9, class: "muted" }, "No proof requests yet.")));
+    body.replaceChildren(el("tr", {}, el("td", { colspan: 8, class: "muted" }, "No proof requests yet.")));
     return;
   }
   body.replaceChildren(...state.requests.map(renderRequestRow));
@@ -171,6 +171,7 @@ function renderRequestRow(r) {
   const gas = r.gasUsed || {};
   return el("tr", { dataset: { requestId: r.requestId, status: r.status } },
     el("td", {}, el("strong", {}, `#${r.requestId}`),
+      el("div", { class: "small nowrap model-name", title: r.modelId }, model ? model.name : shortHex(r.modelId)),
       el("div", { class: "muted small nowrap", title: r.createdAt }, formatTime(r.createdAt)),
       el("div", { class: "muted small" }, formatWei(r.priceWei))),
     el("td", {}, el("span", { class: `badge status-${r.status.toLowerCase()}` }, r.status),
@@ -179,7 +180,6 @@ function renderRequestRow(r) {
       r.verified === false ? el("div", { class: "small bad-text nowrap" }, "proof rejected") : null,
       r.error ? el("div", { class: "small bad-text error-text", title: r.error }, r.error) : null,
       !TERMINAL.has(r.status) && r.deadline ? el("div", { class: "muted small nowrap", title: `deadline ${r.deadline}` }, `deadline ${formatTime(r.deadline)}`) : null),
-    el("td", { class: "nowrap" }, model ? model.name : hex(r.modelId, "model id")),
     el("td", { class: "stack" },
       el("div", {}, el("span", { class: "label" }, "in"), hex(r.inputCommitment, "input commitment")),
       el("div", {}, el("span", { class: "label" }, "out"), hex(r.outputCommitment, "output commitment"))),
