@@ -129,6 +129,30 @@ public sealed class DashboardPageTests(DashboardFixture fixture, ITestOutputHelp
     }
 
     [Fact]
+    public async Task In_browser_verify_refuses_proof_bytes_that_do_not_match_their_stored_hash()
+    {
+        // Between storage and the browser someone swaps the proof: the page checks the bytes against the sha256 the
+        // history lists before it hands them to the engine, and says so instead of showing a verdict.
+        var proofUrl = fixture.FulfilledRequest.GetProperty("proof").GetProperty("url").GetString()!;
+        var proof = await fixture.Host.Http.GetByteArrayAsync(proofUrl.TrimStart('/'));
+        await _page.RouteAsync(new Uri(fixture.Host.BaseAddress, proofUrl).ToString(), route => route.FulfillAsync(new()
+        {
+            Status = 200,
+            ContentType = "application/octet-stream",
+            BodyBytes = ClaimDifferentOutput(proof),
+        }));
+
+        var row = RequestRow(fixture.FulfilledRequestId);
+        await row.Locator("[data-action=verify-browser]").ClickAsync();
+
+        var verdict = row.Locator(".verdict[data-source=browser]");
+        await Expect(verdict).ToHaveAttributeAsync("data-valid", new Regex("true|false|error"), new() { Timeout = (float)s_verifyTimeout.TotalMilliseconds });
+        output.WriteLine($"browser verdict on swapped bytes: {await verdict.InnerTextAsync()}");
+        await Expect(verdict).ToHaveAttributeAsync("data-valid", "error");
+        await Expect(verdict).ToContainTextAsync("do not match their sha256");
+    }
+
+    [Fact]
     public async Task Server_verify_reports_the_stored_proof_valid()
     {
         var row = RequestRow(fixture.FulfilledRequestId);
