@@ -49,11 +49,7 @@ export async function sha256Hex(bytes) {
 export async function verifyProofBytes(proofBytes, model) {
   const { engine } = await loadEngine();
   const a = model.artifacts;
-  const [vk, settings, srs] = await Promise.all([
-    fetchBytes(a.vk.url, a.vk.sha256),
-    fetchBytes(a.settings.url, a.settings.sha256),
-    fetchBytes(a.srs.url, a.srs.sha256),
-  ]);
+  const [vk, settings, srs] = await Promise.all([a.vk, a.settings, a.srs].map(modelArtifact));
   // Let the browser paint the "verifying" state before the synchronous engine call.
   await new Promise(resolve => setTimeout(resolve, 0));
   const started = performance.now();
@@ -68,6 +64,20 @@ export async function verifyProofBytes(proofBytes, model) {
     reason = describeError(error);
   }
   return { valid, reason, elapsedMs: Math.round(performance.now() - started) };
+}
+
+// A model's vk, settings and SRS never change for a given sha256: fetch and check them once per page.
+const artifactCache = new Map();
+
+function modelArtifact(artifact) {
+  if (!artifact) return Promise.reject(new Error("the model lists no such artifact"));
+  let bytes = artifactCache.get(artifact.sha256);
+  if (!bytes) {
+    bytes = fetchBytes(artifact.url, artifact.sha256);
+    artifactCache.set(artifact.sha256, bytes);
+    bytes.catch(() => artifactCache.delete(artifact.sha256));
+  }
+  return bytes;
 }
 
 function describeError(error) {
