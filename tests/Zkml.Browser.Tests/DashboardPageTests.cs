@@ -165,6 +165,24 @@ public sealed class DashboardPageTests(DashboardFixture fixture, ITestOutputHelp
     }
 
     [Fact]
+    public async Task Transaction_link_shows_the_fulfil_receipt_from_the_chain()
+    {
+        var request = fixture.FulfilledRequest;
+        var fulfilTx = request.GetProperty("txs").GetProperty("fulfil").GetString()!;
+        var gasUsed = request.GetProperty("gasUsed").GetProperty("fulfil").GetInt64();
+
+        await RequestRow(fixture.FulfilledRequestId).Locator($"a.hex[title^='{fulfilTx}']").ClickAsync();
+
+        // The page reads the receipt from the chain's JSON-RPC (the URL /api/status gives), not from the host.
+        var receipt = _page.Locator("#receipt dl.receipt");
+        await Expect(receipt).ToBeVisibleAsync();
+        await Expect(receipt).ToContainTextAsync("success");
+        var gasText = await receipt.Locator("dt:text-is('gas used') + dd").InnerTextAsync();
+        Assert.Equal(gasUsed, long.Parse(new string(gasText.Where(char.IsAsciiDigit).ToArray()), System.Globalization.CultureInfo.InvariantCulture));
+        await ScreenshotAsync("transaction-receipt");
+    }
+
+    [Fact]
     public async Task Audit_status_shows_the_trail_intact()
     {
         var audit = await fixture.Host.Http.GetFromJsonAsync<JsonElement>("api/audit");
