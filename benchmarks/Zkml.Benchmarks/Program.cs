@@ -13,6 +13,13 @@ public static class Program
             return await SideBySide.RunAsync(args);
         }
 
+        return RunBenchmarkDotNet(args);
+    }
+
+    // Kept out of Main so the side-by-side modes never load BenchmarkDotNet (it would inflate their memory).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static int RunBenchmarkDotNet(string[] args)
+    {
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -59,14 +59,15 @@ public static class SideBySide
                 await using var engine = await EzklEngine.CreateAsync(new EzklEngineOptions { MaxInstances = 1 });
                 var witness = await engine.GenerateWitnessAsync(circuit, input);
                 var proof = await engine.ProveAsync(witness, pk, circuit, srs);
-                results["genWitness"] = await MedianAsync(n, warm, () => engine.GenerateWitnessAsync(circuit, input).AsTask());
-                results["genVk"] = await MedianAsync(5, 1, () => engine.GenerateVerifyingKeyAsync(circuit, srs).AsTask());
-                results["genPk"] = await MedianAsync(5, 1, () => engine.GenerateProvingKeyAsync(vk, circuit, srs).AsTask());
+                await MeasureAsync(results, "genWitness", n, warm, () => engine.GenerateWitnessAsync(circuit, input).AsTask());
+                await MeasureAsync(results, "genVk", 5, 1, () => engine.GenerateVerifyingKeyAsync(circuit, srs).AsTask());
+                await MeasureAsync(results, "genPk", 5, 1, () => engine.GenerateProvingKeyAsync(vk, circuit, srs).AsTask());
                 results["setup"] = results["genVk"] + results["genPk"];
-                results["prove"] = await MedianAsync(n, warm, () => engine.ProveAsync(witness, pk, circuit, srs).AsTask());
-                results["verify"] = await MedianAsync(n, warm, () => engine.VerifyAsync(proofFixture, vk, settings, srs).AsTask());
+                results["setup_cpu"] = results["genVk_cpu"] + results["genPk_cpu"];
+                await MeasureAsync(results, "prove", n, warm, () => engine.ProveAsync(witness, pk, circuit, srs).AsTask());
+                await MeasureAsync(results, "verify", n, warm, () => engine.VerifyAsync(proofFixture, vk, settings, srs).AsTask());
                 var message = new[] { Felt.FromSignedInteger(1), Felt.FromSignedInteger(2) };
-                results["poseidonHash2"] = await MedianAsync(200, 20, () => engine.PoseidonHashAsync(message).AsTask());
+                await MeasureAsync(results, "poseidonHash2", 200, 20, () => engine.PoseidonHashAsync(message).AsTask());
                 break;
             }
 
@@ -100,23 +101,37 @@ public static class SideBySide
         return 0;
     }
 
-    private static async Task<double> MedianAsync<T>(int n, int warm, Func<Task<T>> step)
+    /// <summary>Median wall time (key) and median process CPU time (key_cpu) of a step, in ms, after warm-up runs.</summary>
+    private static async Task MeasureAsync<T>(Dictionary<string, double> results, string key, int n, int warm, Func<Task<T>> step)
     {
         for (var i = 0; i < warm; i++)
         {
             await step();
         }
 
-        var times = new double[n];
+        var wall = new double[n];
+        var cpu = new double[n];
+        using var process = Process.GetCurrentProcess();
         for (var i = 0; i < n; i++)
         {
+            process.Refresh();
+            var cpuBefore = process.TotalProcessorTime;
             var stopwatch = Stopwatch.StartNew();
             await step();
-            times[i] = stopwatch.Elapsed.TotalMilliseconds;
+            wall[i] = stopwatch.Elapsed.TotalMilliseconds;
+            process.Refresh();
+            cpu[i] = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
         }
 
-        Array.Sort(times);
-        return n % 2 == 1 ? times[n / 2] : (times[(n / 2) - 1] + times[n / 2]) / 2;
+        results[key] = Median(wall);
+        results[key + "_cpu"] = Median(cpu);
+    }
+
+    private static double Median(double[] values)
+    {
+        Array.Sort(values);
+        var n = values.Length;
+        return n % 2 == 1 ? values[n / 2] : (values[(n / 2) - 1] + values[n / 2]) / 2;
     }
 
     // VmHWM: the process's peak resident set, the same quantity as Node's resourceUsage().maxRSS.

@@ -12,17 +12,21 @@ const rd = (f) => new Uint8ClampedArray(fs.readFileSync(path.join(fixtures, f)))
 const load = () => require(path.join(engineDir, 'node_modules/@ezkljs/engine/nodejs/ezkl.js'));
 const N = parseInt(process.env.N || '7', 10), WARM = parseInt(process.env.WARM || '2', 10);
 const median = (a) => { const s = [...a].sort((x, y) => x - y); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-function bench(f, n = N, warm = WARM) {
+// Median wall time (key) and median process CPU time (key_cpu, all threads) of a step, in ms, after warm-up runs.
+function bench(key, f, n = N, warm = WARM) {
   for (let i = 0; i < warm; i++) f();
-  const ts = [];
-  for (let i = 0; i < n; i++) { const t = performance.now(); f(); ts.push(performance.now() - t); }
-  return median(ts);
+  const ts = [], cs = [];
+  for (let i = 0; i < n; i++) {
+    const c = process.cpuUsage(), t = performance.now(); f(); ts.push(performance.now() - t);
+    const d = process.cpuUsage(c); cs.push((d.user + d.system) / 1000);
+  }
+  out[key] = median(ts); out[key + '_cpu'] = median(cs);
 }
 const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
+const out = {};
 
 const compiled = rd('model.compiled'), input = rd('input.json'), srs = rd('kzg'), settings = rd('settings.json');
 const vk = rd('vk.key'), pk = rd('pk.key'), proofFixture = rd('proof.json');
-const out = {};
 if (mode === 'first-proof' || mode === 'prove-memory') {
   // first-proof: load the engine and prove once; prove-memory: a prover that keeps running (four proves).
   const ezkl = load();
@@ -32,14 +36,14 @@ if (mode === 'first-proof' || mode === 'prove-memory') {
 } else if (mode === 'steps') {
   const ezkl = load();
   const w = new Uint8ClampedArray(ezkl.genWitness(compiled, input));
-  out.genWitness = bench(() => ezkl.genWitness(compiled, input));
-  out.genVk = bench(() => ezkl.genVk(compiled, srs, true), 5, 1);
-  out.genPk = bench(() => ezkl.genPk(vk, compiled, srs), 5, 1);
-  out.setup = out.genVk + out.genPk;
-  out.prove = bench(() => ezkl.prove(w, pk, compiled, srs));
-  out.verify = bench(() => ezkl.verify(proofFixture, vk, settings, srs));
+  bench('genWitness', () => ezkl.genWitness(compiled, input));
+  bench('genVk', () => ezkl.genVk(compiled, srs, true), 5, 1);
+  bench('genPk', () => ezkl.genPk(vk, compiled, srs), 5, 1);
+  out.setup = out.genVk + out.genPk; out.setup_cpu = out.genVk_cpu + out.genPk_cpu;
+  bench('prove', () => ezkl.prove(w, pk, compiled, srs));
+  bench('verify', () => ezkl.verify(proofFixture, vk, settings, srs));
   const msg = new Uint8ClampedArray(Buffer.from(JSON.stringify(['01' + '0'.repeat(62), '02' + '0'.repeat(62)])));
-  out.poseidonHash2 = bench(() => ezkl.poseidonHash(msg), 200, 20);
+  bench('poseidonHash2', () => ezkl.poseidonHash(msg), 200, 20);
 } else if (mode === 'throughput') {
   const { Worker } = require('worker_threads');
   const instances = parseInt(process.argv[3], 10), per = parseInt(process.env.PROVES || '6', 10);

@@ -65,6 +65,8 @@ rows = [
     ('genWitness', 'ms', None), ('setup', 'ms', 0.6), ('genVk', 'ms', None), ('genPk', 'ms', None),
     ('prove', 'ms', 0.6), ('verify', 'ms', 0.6), ('poseidonHash2', 'ms', None),
     ('first_proof_ms', 'ms', 0.5), ('prove_peak_rss_mb', 'MB', 0.4),
+    # CPU time of the same steps (process CPU, all threads): less sensitive than wall time to a loaded machine.
+    ('setup_cpu', 'ms', None), ('prove_cpu', 'ms', None), ('verify_cpu', 'ms', None),
 ]
 print()
 print(f'{"measurement":<20}{"node":>12}{".NET":>12}{".NET/node":>11}{"target":>9}')

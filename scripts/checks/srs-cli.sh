@@ -11,6 +11,7 @@ rm -rf "$work"; mkdir -p "$work"
 shared="${ZKML_SHARED:-$(cd .. && pwd)/shared}"
 fixtures="$shared/fixtures/ezkl-v21.0.0"
 zkml() { dotnet src/Zkml.Cli/bin/Release/net10.0/zkml.dll "$@"; }
+export XDG_CACHE_HOME="$work/xdg-cache"   # keep the CLI's caches inside this run
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 echo "-- gen-srs k = 6"
@@ -57,6 +58,7 @@ zkml prove -M "$fixtures/model.compiled" --witness "$work/witness.json" --pk-pat
 zkml verify --proof-path "$work/proof.json" --settings-path "$fixtures/settings.json" --vk-path "$work/vk.key" --srs-path "$work/kzg8" >"$work/verify.out" \
   || fail "verify with a downsized SRS exited $?"
 grep -q "verified: true" "$work/verify.out" || fail "verify did not say true"
+ls "$XDG_CACHE_HOME"/zkml/srs/downsized/kzg6-*.srs >/dev/null 2>&1 || fail "the downsized SRS was not cached"
 set +e
 zkml verify --proof-path "$work/proof.json" --settings-path "$fixtures/settings.json" --vk-path "$work/vk.key" --srs-path "$work/kzg6" >/dev/null 2>&1
 rc=$?

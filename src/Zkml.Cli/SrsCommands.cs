@@ -29,7 +29,9 @@ internal static class SrsCommands
             return await Srs.LoadAsync(path.FullName, cancellationToken).ConfigureAwait(false);
         }
 
-        return await KzgSrs.LoadForLogrowsAsync(path.FullName, k, progress: null, cancellationToken).ConfigureAwait(false);
+        // Downsizing costs minutes for large k: keep results in the user's cache for the next verb.
+        string cache = Path.Combine(PublicSrsOptions.DefaultCacheDirectory(), "downsized");
+        return await KzgSrs.LoadForLogrowsAsync(path.FullName, k, cache, progress: null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The k a verifying or proving key was made for (halo2 writes a version byte, then k as one byte).</summary>
