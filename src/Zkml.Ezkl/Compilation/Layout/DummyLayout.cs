@@ -203,7 +203,7 @@ internal sealed class DummyLayout
         return output;
     }
 
-    private BigInteger? Dot(Cells a, Cells b)
+    private void Dot(Cells a, Cells b)
     {
         _region.Flush();
         var padding = (int)((_region.InnerCols - (a.Length % _region.InnerCols)) % _region.InnerCols);
@@ -213,7 +213,6 @@ internal sealed class DummyLayout
         var assigned = _region.DuplicatedLength(pb, singleInnerColumn: false);
         _region.DuplicatedLength(Cells.Unknown(pa.Length / _region.InnerCols), singleInnerColumn: true);
         _region.Increment(assigned);
-        return null;
     }
 
     private static Cells Pad(Cells x, int count) =>
