@@ -87,6 +87,38 @@ public sealed class EndToEndTests(EngineFixture fixture, Xunit.Abstractions.ITes
             await fixture.Engine.GenerateVerifyingKeyAsync(Compiler.CompileCircuit(onnx, fewer), srs));
     }
 
+    [Fact]
+    public async Task A_model_with_two_inputs_multiplied_together_proves_and_verifies()
+    {
+        var random = new Random(31);
+        var b = new Zkml.Ezkl.Onnx.OnnxModelBuilder();
+        var x = b.AddInput("x", [1, 3]);
+        var y = b.AddInput("y", [1, 3]);
+        var product = b.AddNode("Mul", [x, y], [1, 3]);
+        var sum = b.AddNode("Add", [product, x], [1, 3]);
+        b.AddOutput(b.Gemm(sum, TestModels.Matrix(random, 2, 3), TestModels.Vector(random, 2)), "output");
+        var onnx = b.ToBytes();
+        var (xs, ys) = (TestModels.Input(31, 3), TestModels.Input(32, 3));
+
+        var settings = Compiler.GenerateSettingsWithMinimalLogrows(onnx, SmallArgs(), maxLogrows: 10);
+        var compiled = await Compiler.CompileAndSetupAsync(fixture.Engine, onnx, settings, await SrsAsync(settings.RunArgs.Logrows));
+        var witness = await fixture.Engine.GenerateWitnessAsync(compiled.Circuit, ModelInput.FromValues([xs.Select(v => (double)v), ys.Select(v => (double)v)]));
+        var srs = await SrsAsync(settings.RunArgs.Logrows);
+        var proof = await fixture.Engine.ProveAsync(witness, compiled.Keys.ProvingKey, compiled.Circuit, srs);
+        var result = await fixture.Engine.VerifyAsync(proof, compiled.Keys.VerifyingKey, compiled.Settings, srs);
+
+        Assert.True(result.IsValid, result.Reason);
+        Assert.Equal(0, compiled.Retries);
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx);
+        using var reference = session.Run(
+        [
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("x", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(xs, [1, 3])),
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("y", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(ys, [1, 3])),
+        ]);
+        var scale = compiled.Settings.ModelOutputScales[0];
+        AssertClose(reference.First().AsEnumerable<float>().ToArray(), witness.Outputs[0].Select(f => (double)f.ToSignedInteger() / Math.Pow(2, scale)).ToArray(), 4.0 / 128);
+    }
+
     [Theory]
     [InlineData("mlp", 6)]
     [InlineData("mlp", 8)]
