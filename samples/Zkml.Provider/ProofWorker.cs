@@ -21,7 +21,6 @@ public sealed partial class ProofWorker(ProviderRuntime runtime, ILogger<ProofWo
 {
     private const string CursorKey = "provider/cursor.txt";
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>();
-    private readonly SemaphoreSlim _recordLock = new(1, 1);
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -101,8 +100,10 @@ public sealed partial class ProofWorker(ProviderRuntime runtime, ILogger<ProofWo
                         CreatedAt = DateTimeOffset.FromUnixTimeSeconds(block.Timestamp),
                         Deadline = requested.Deadline,
                     };
-                    await SaveAsync(record, cancellationToken);
-                    Log.Seen(logger, id, requested.Payment.ToString());
+                    if (await runtime.Requests.CreateAsync(record, r => AuditAsync(r, proved: false, cancellationToken), cancellationToken))
+                    {
+                        Log.Seen(logger, id, requested.Payment.ToString());
+                    }
                 }
 
                 _queue.Writer.TryWrite(id);
@@ -290,52 +291,16 @@ public sealed partial class ProofWorker(ProviderRuntime runtime, ILogger<ProofWo
             r.Status is RequestStatus.Fulfilled or RequestStatus.Refunded ? null : r with { Status = RequestStatus.Failed, Error = reason }), cancellationToken);
     }
 
-    private async Task SaveAsync(RequestRecord record, CancellationToken cancellationToken)
-    {
-        await _recordLock.WaitAsync(cancellationToken);
-        try
+    /// <summary>Reads, changes (null: no change) and writes a record, logging the transition in the proof log first.</summary>
+    private Task<RequestRecord?> UpdateAsync(
+        string id, Func<RequestRecord, Task<RequestRecord?>> change, CancellationToken cancellationToken, bool audit = true, bool proved = false) =>
+        runtime.Requests.UpdateAsync(id, change, async (current, next) =>
         {
-            await AuditAsync(record, proved: false, cancellationToken);
-            await runtime.Requests.SaveAsync(record, cancellationToken);
-        }
-        finally
-        {
-            _recordLock.Release();
-        }
-    }
-
-    /// <summary>Reads, changes (null: no change) and writes a record, logging the transition in the proof log.</summary>
-    private async Task<RequestRecord?> UpdateAsync(
-        string id, Func<RequestRecord, Task<RequestRecord?>> change, CancellationToken cancellationToken, bool audit = true, bool proved = false)
-    {
-        await _recordLock.WaitAsync(cancellationToken);
-        try
-        {
-            var current = await runtime.Requests.GetAsync(id, cancellationToken);
-            if (current is null)
-            {
-                return null;
-            }
-
-            var next = await change(current);
-            if (next is null || next == current)
-            {
-                return current;
-            }
-
-            if (audit && (next.Status != current.Status || proved))
+            if (audit && (next.Status != current.Status || next.ProveAttempts != current.ProveAttempts || proved))
             {
                 await AuditAsync(next, proved, cancellationToken);
             }
-
-            await runtime.Requests.SaveAsync(next, cancellationToken);
-            return next;
-        }
-        finally
-        {
-            _recordLock.Release();
-        }
-    }
+        }, cancellationToken);
 
     private async Task AuditAsync(RequestRecord record, bool proved, CancellationToken cancellationToken)
     {

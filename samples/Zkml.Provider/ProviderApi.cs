@@ -162,7 +162,7 @@ public static class ProviderApi
             }
 
             var elapsed = clock.ElapsedMilliseconds;
-            await rt.Requests.SaveAsync(record with { Verified = result.IsValid }, ct);
+            await rt.Requests.UpdateAsync(id, r => Task.FromResult<RequestRecord?>(r with { Verified = result.IsValid }), cancellationToken: ct);
             return Results.Ok(new VerifyView(result.IsValid, result.Reason, elapsed));
         });
 

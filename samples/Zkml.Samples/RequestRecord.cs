@@ -128,6 +128,73 @@ public sealed class RequestRecordStore(IArtifactStore store)
     /// <summary>The key prefix.</summary>
     public const string Prefix = "provider/requests/";
 
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    /// <summary>
+    /// Reads a record, applies a change (null: none) and writes it back, one writer at a time in this process;
+    /// <paramref name="beforeWrite"/> runs (e.g. appends to the audit trail) before the new state is written.
+    /// </summary>
+    /// <returns>The record as it is now; null when unknown.</returns>
+    public async Task<RequestRecord?> UpdateAsync(
+        string requestId, Func<RequestRecord, Task<RequestRecord?>> change, Func<RequestRecord, RequestRecord, Task>? beforeWrite = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = await GetAsync(requestId, cancellationToken).ConfigureAwait(false);
+            if (current is null)
+            {
+                return null;
+            }
+
+            var next = await change(current).ConfigureAwait(false);
+            if (next is null || next == current)
+            {
+                return current;
+            }
+
+            if (beforeWrite is not null)
+            {
+                await beforeWrite(current, next).ConfigureAwait(false);
+            }
+
+            await SaveAsync(next, cancellationToken).ConfigureAwait(false);
+            return next;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Writes a new record unless one exists; returns whether it wrote.</summary>
+    public async Task<bool> CreateAsync(RequestRecord record, Func<RequestRecord, Task>? beforeWrite = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (await GetAsync(record.RequestId, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                return false;
+            }
+
+            if (beforeWrite is not null)
+            {
+                await beforeWrite(record).ConfigureAwait(false);
+            }
+
+            await SaveAsync(record, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
     /// <summary>The record of one request; null when unknown.</summary>
     public async ValueTask<RequestRecord?> GetAsync(string requestId, CancellationToken cancellationToken = default)
     {
@@ -142,7 +209,7 @@ public sealed class RequestRecordStore(IArtifactStore store)
         }
     }
 
-    /// <summary>Writes (replaces) a record.</summary>
+    /// <summary>Writes (replaces) a record; prefer <see cref="UpdateAsync"/> when other writers may run.</summary>
     public async ValueTask SaveAsync(RequestRecord record, CancellationToken cancellationToken = default) =>
         await store.PutAsync(KeyOf(record.RequestId), JsonSerializer.SerializeToUtf8Bytes(record, SampleJson.Options),
             new ArtifactPutOptions { ContentType = "application/json" }, cancellationToken).ConfigureAwait(false);

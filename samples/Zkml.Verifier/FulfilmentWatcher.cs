@@ -12,17 +12,24 @@ namespace Zkml.Verifier;
 /// what the committee attested).
 /// </summary>
 public sealed partial class FulfilmentWatcher(
-    ProofMarketClient market, EzklEngine engine, IArtifactStore store, MarketRecordStore records, VerifierOptions options, ILogger<FulfilmentWatcher> logger)
+    IServiceProvider services, EzklEngine engine, IArtifactStore store, MarketRecordStore records, VerifierOptions options, ILogger<FulfilmentWatcher> logger)
     : BackgroundService
 {
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var deployment = SampleDeployment.TryLoad(options.DataDirectory)!;
-        var indexer = new RequestIndexer(market, new RequestIndexerOptions { StartBlock = deployment.DeploymentBlock });
-        var models = new Dictionary<string, ModelBundle>();
         try
         {
+            // The provider writes deployment.json when it deploys the market; wait for it.
+            SampleDeployment? deployment;
+            while ((deployment = SampleDeployment.TryLoad(options.DataDirectory)) is null)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+
+            var market = services.GetRequiredService<ProofMarketClient>();
+            var indexer = new RequestIndexer(market, new RequestIndexerOptions { StartBlock = deployment.DeploymentBlock });
+            var models = new Dictionary<string, ModelBundle>();
             await foreach (var e in indexer.StreamAsync(cancellationToken: stoppingToken))
             {
                 if (e is not RequestFulfilledEvent fulfilled)

@@ -17,7 +17,7 @@ builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(sp =>
 {
     var deployment = SampleDeployment.TryLoad(options.DataDirectory)
-        ?? throw new InvalidOperationException($"No {SampleDeployment.FileName} in {options.DataDirectory}: start the provider first.");
+        ?? throw new InvalidOperationException($"No {SampleDeployment.FileName} in {options.DataDirectory}: the provider has not deployed the market yet.");
     var rpc = new EthereumRpcClient(new Uri(options.RpcUrl ?? deployment.RpcUrl));
     return new ProofMarketClient(rpc, EthereumAddress.Parse(deployment.MarketAddress));
 });
@@ -32,7 +32,8 @@ builder.Services.AddSingleton(sp =>
 builder.Services.AddHostedService<FulfilmentWatcher>();
 
 var app = builder.Build();
-app.MapGet("/address", (VerifierNode node) => node.Address.ToString());
+var address = EthereumKey.FromHex(options.Key).Address.ToString();
+app.MapGet("/address", () => address);
 app.MapPost("/attest", (AttestationRequest candidate, VerifierNode node, CancellationToken ct) => node.AttestAsync(candidate, ct));
 if (options.LifetimeSeconds > 0)
 {
