@@ -138,6 +138,7 @@ contract ProofMarket {
         if (_models[modelId].provider != address(0)) revert ModelAlreadyRegistered(modelId);
         if (modelId == bytes32(0) || verifier.code.length == 0 || lockDuration == 0) revert InvalidModel();
         if (price > type(uint96).max) revert AmountTooLarge(price);
+        if (lockCollateral > type(uint96).max) revert AmountTooLarge(lockCollateral);
         _models[modelId] = Model({
             provider: msg.sender,
             price: uint96(price),

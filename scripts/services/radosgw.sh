@@ -36,8 +36,11 @@ stop() {
     rm -f "$dir/pids"
   fi
   if [ -f "$state/radosgw-watchdog.pid" ]; then
-    kill "$(cat "$state/radosgw-watchdog.pid")" 2>/dev/null || true
+    local watchdog
+    watchdog=$(cat "$state/radosgw-watchdog.pid")
     rm -f "$state/radosgw-watchdog.pid"
+    # The watchdog runs this very function when the lifetime ends (exec: same PID); it must not kill itself.
+    [ "$watchdog" != "$$" ] && kill "$watchdog" 2>/dev/null || true
   fi
   rm -f "$state/radosgw.pid" "$state/radosgw.env"
   # The memstore OSD keeps its objects in memory; the folder holds only config, keys and logs.
@@ -140,8 +143,9 @@ CONF
   # The watchdog stops the daemons after the lifetime limit if nobody called stop.
   local self
   self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
-  nohup setsid bash -c "sleep $lifetime; bash '$self' stop '$state'" > /dev/null 2>&1 &
-  echo $! > "$state/radosgw-watchdog.pid"
+  # It records its own PID, so that stop can end it, whether or not setsid had to fork.
+  nohup setsid bash -c 'echo $$ > "$1"; sleep "$2" & s=$!; trap "kill $s; exit 0" TERM; wait $s; exec bash "$3" stop "$4"' _ \
+    "$state/radosgw-watchdog.pid" "$lifetime" "$self" "$state" > /dev/null 2>&1 &
 
   local ok=0
   for _ in $(seq 1 120); do

@@ -188,6 +188,51 @@ public class MarketRejectionTests(AnvilChain chain)
     }
 
     [Fact]
+    public async Task Proof_the_verifier_returns_false_for_is_rejected()
+    {
+        var abi = AnvilChain.TestContract("FixedVerifier");
+        var rejecting = await ContractInvoker.DeployAsync(chain.Deployer, abi, [AbiType.Parse("bool")], [false], default);
+        var modelId = ProofMarketClient.ComputeModelId(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64));
+        await chain.MarketAs(chain.Provider).RegisterModelAsync(new ModelRegistration(modelId, rejecting, 1000, 0, TimeSpan.FromMinutes(1), 1, "s3://m"));
+        var instances = TestModel.Instances(42, 43);
+        var deadline = DateTimeOffset.FromUnixTimeSeconds(await chain.NowAsync()) + TimeSpan.FromHours(1);
+        var request = await chain.MarketAs(chain.Requester).RequestProofAsync(
+            modelId, ProofMarketClient.ComputeInstancesHash(instances.Take(1)), "s3://in", deadline, 1000);
+
+        var error = await AssertRejected("ProofRejected", request.RequestId,
+            () => chain.MarketAs(chain.Provider).FulfilAsync(request.RequestId, [1, 2, 3], instances, "s3://p"));
+        Assert.Equal(request.RequestId, error["requestId"]);
+    }
+
+    [Fact]
+    public async Task Fewer_instances_than_the_model_has_inputs_are_rejected()
+    {
+        var model = await chain.RegisterModelAsync(inputCount: 3);
+        var instances = TestModel.Instances(1, 2, 3, 4);
+        var requestId = await model.RequestAsync(instances);
+        var tooShort = TestModel.Instances(1, 2);
+
+        var error = await AssertRejected("TooFewInstances", requestId,
+            () => chain.MarketAs(chain.Provider).FulfilAsync(requestId, model.AttestedProof([1], tooShort), tooShort, "s3://p"));
+        Assert.Equal((BigInteger)3, error["required"]);
+    }
+
+    [Fact]
+    public async Task Second_lock_and_lock_after_the_deadline_are_rejected()
+    {
+        var model = await chain.RegisterModelAsync();
+        var locked = await model.RequestAsync(TestModel.Instances(1, 2));
+        var expiring = await model.RequestAsync(TestModel.Instances(1, 2), TimeSpan.FromMinutes(5));
+        await chain.MarketAs(chain.Provider).LockAsync(locked, model.Registration.LockCollateral);
+
+        await AssertRejected("InvalidRequestStatus", locked,
+            () => chain.MarketAs(chain.OtherProver).LockAsync(locked, model.Registration.LockCollateral));
+        await chain.TravelAsync(TimeSpan.FromMinutes(6));
+        await AssertRejected("DeadlineExpired", expiring,
+            () => chain.MarketAs(chain.OtherProver).LockAsync(expiring, model.Registration.LockCollateral));
+    }
+
+    [Fact]
     public async Task Reentrant_withdrawal_by_a_receiver_contract_is_stopped_and_pays_once()
     {
         var model = await chain.RegisterModelAsync();

@@ -83,6 +83,51 @@ public class NodeTests(AnvilChain chain)
     }
 
     [Fact]
+    public async Task Transient_http_faults_are_retried_until_the_node_answers()
+    {
+        using var handler = new FlakyHandler(failures: 2) { InnerHandler = new HttpClientHandler() };
+        using var http = new HttpClient(handler);
+        using var rpc = new EthereumRpcClient(chain.Rpc.Endpoint, new EthereumRpcOptions { MaxRetries = 3, RetryDelay = TimeSpan.FromMilliseconds(10) }, http);
+
+        Assert.Equal(chain.ChainId, await rpc.GetChainIdAsync());
+        Assert.Equal(3, handler.Requests); // two 503s, then the real answer
+    }
+
+    [Fact]
+    public async Task Transient_faults_beyond_the_retry_budget_surface_as_transient()
+    {
+        using var handler = new FlakyHandler(failures: 5) { InnerHandler = new HttpClientHandler() };
+        using var http = new HttpClient(handler);
+        using var rpc = new EthereumRpcClient(chain.Rpc.Endpoint, new EthereumRpcOptions { MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10) }, http);
+
+        var e = await Assert.ThrowsAsync<RpcException>(() => rpc.GetChainIdAsync());
+        Assert.True(e.IsTransient);
+        Assert.Equal(503, e.Code);
+        Assert.Equal(3, handler.Requests);
+    }
+
+    /// <summary>Answers the first requests with HTTP 503, then passes requests to the real node.</summary>
+    private sealed class FlakyHandler(int failures) : DelegatingHandler
+    {
+        public int Requests { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            ++Requests <= failures
+                ? Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.ServiceUnavailable))
+                : base.SendAsync(request, cancellationToken);
+    }
+
+    [Fact]
+    public async Task Cancelled_call_throws_OperationCanceledException_not_an_rpc_error()
+    {
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => chain.Rpc.GetBlockNumberAsync(cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => chain.Market.GetRequestAsync(1, cts.Token));
+    }
+
+    [Fact]
     public async Task Unreachable_node_is_a_transient_error_after_the_retries()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -138,6 +138,72 @@ public class RequestIndexerTests(AnvilChain chain)
     }
 
     [Fact]
+    public async Task Client_waits_for_its_requests_outcome()
+    {
+        var (market, start) = await FreshMarketAsync();
+        var model = await chain.RegisterModelAsync(market: market);
+        var instances = TestModel.Instances(8, 9);
+        var requestId = await model.RequestAsync(instances);
+        var other = await model.RequestAsync(instances);
+        var indexer = new RequestIndexer(market, new RequestIndexerOptions { StartBlock = start, PollingInterval = TimeSpan.FromMilliseconds(20) });
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+
+        var outcome = indexer.WaitForOutcomeAsync(requestId, null, cts.Token);
+        var provider = market.WithSender(chain.Provider);
+        await provider.FulfilAsync(other, model.AttestedProof([1], instances), instances, "s3://other");
+        await provider.FulfilAsync(requestId, model.AttestedProof([2], instances), instances, "s3://mine");
+
+        var fulfilled = Assert.IsType<RequestFulfilledEvent>(await outcome);
+        Assert.Equal(requestId, fulfilled.RequestId);
+        Assert.Equal("s3://mine", fulfilled.ProofUri);
+    }
+
+    [Fact]
+    public async Task Pending_requests_are_the_open_and_locked_ones_before_their_deadline()
+    {
+        var (market, start) = await FreshMarketAsync();
+        var model = await chain.RegisterModelAsync(market: market);
+        var otherModel = await chain.RegisterModelAsync(market: market);
+        var instances = TestModel.Instances(1, 2);
+        var open = await model.RequestAsync(instances);
+        var locked = await model.RequestAsync(instances);
+        var fulfilled = await model.RequestAsync(instances);
+        var expired = await model.RequestAsync(instances, TimeSpan.FromSeconds(30));
+        var otherModels = await otherModel.RequestAsync(instances);
+        var provider = market.WithSender(chain.Provider);
+        await provider.LockAsync(locked, model.Registration.LockCollateral);
+        await provider.FulfilAsync(fulfilled, model.AttestedProof([1], instances), instances, "s3://p");
+        await chain.TravelAsync(TimeSpan.FromMinutes(1));
+        var indexer = new RequestIndexer(market, new RequestIndexerOptions { StartBlock = start });
+
+        var pending = await indexer.GetPendingRequestsAsync(model.Id);
+
+        Assert.Equal([open, locked], pending.Select(p => p.State.RequestId));
+        Assert.Equal("s3://inputs/x.json", pending[0].Requested.InputUri);
+        Assert.Equal(ProofRequestStatus.Locked, pending[1].State.Status);
+        Assert.Contains(otherModels, (await indexer.GetPendingRequestsAsync()).Select(p => p.State.RequestId));
+        Assert.DoesNotContain(expired, (await indexer.GetPendingRequestsAsync()).Select(p => p.State.RequestId));
+    }
+
+    [Fact]
+    public async Task Cancelling_the_stream_ends_it()
+    {
+        var (market, start) = await FreshMarketAsync();
+        using var cts = new CancellationTokenSource();
+        var indexer = new RequestIndexer(market, new RequestIndexerOptions { StartBlock = start, PollingInterval = TimeSpan.FromMilliseconds(20) });
+
+        var consume = Task.Run(async () =>
+        {
+            await foreach (var _ in indexer.StreamAsync(null, cts.Token))
+            {
+            }
+        });
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => consume);
+    }
+
+    [Fact]
     public void Cursor_round_trips_as_text_and_rejects_garbage()
     {
         var cursor = new EventCursor(123, 4);

@@ -382,7 +382,7 @@ internal abstract class AbiType
                 }
             }
 
-            return [.. heads.SelectMany(h => h), .. tails.SelectMany(t => t)];
+            return Bytes.Concat(heads.Concat(tails));
         }
 
         public override object? Decode(ReadOnlySpan<byte> data, int offset) => DecodeTuple(data, offset);

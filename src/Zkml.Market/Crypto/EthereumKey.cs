@@ -96,27 +96,39 @@ public sealed class EthereumKey
             throw new EthereumFormatException($"Only 32-byte hashes are signed, not {hash.Length} bytes.");
         }
 
-        var signer = new ECDsaSigner(new HMacDsaKCalculator(new Sha256Digest()));
-        signer.Init(true, _privateKey);
-        var rs = signer.GenerateSignature(hash.ToArray());
-        BcBigInteger r = rs[0], s = rs[1];
-        if (s.CompareTo(Secp256k1.HalfOrder) > 0)
+        // ECDSA with the RFC 6979 nonce, computed here rather than through ECDsaSigner so the nonce point's y parity
+        // gives the recovery id directly (no trial recovery).
+        var n = Secp256k1.Parameters.N;
+        var d = _privateKey.D;
+        var e = new BcBigInteger(1, hash.ToArray());
+        var nonces = new HMacDsaKCalculator(new Sha256Digest());
+        nonces.Init(n, d, hash.ToArray());
+        while (true)
         {
-            s = Secp256k1.Parameters.N.Subtract(s); // EIP-2: nodes reject high s
-        }
-
-        var rr = Secp256k1.ToSystem(r);
-        var ss = Secp256k1.ToSystem(s);
-        for (var parity = 0; parity < 2; parity++)
-        {
-            var point = Secp256k1.RecoverPoint(hash, r, s, parity);
-            if (point is not null && point.Equals(_publicKey))
+            var k = nonces.NextK();
+            var point = Secp256k1.Domain.G.Multiply(k).Normalize();
+            var x = point.AffineXCoord.ToBigInteger();
+            if (x.CompareTo(n) >= 0)
             {
-                return new EthereumSignature(rr, ss, parity);
+                continue; // recovery ids 2 and 3 cannot be expressed in Ethereum's v; probability about 2^-128
             }
-        }
 
-        throw new MarketException("Could not compute the signature's recovery id.");
+            var r = x;
+            var s = k.ModInverse(n).Multiply(e.Add(d.Multiply(r))).Mod(n);
+            if (r.SignValue == 0 || s.SignValue == 0)
+            {
+                continue;
+            }
+
+            var parity = point.AffineYCoord.TestBitZero() ? 1 : 0;
+            if (s.CompareTo(Secp256k1.HalfOrder) > 0)
+            {
+                s = n.Subtract(s); // EIP-2: nodes reject high s; negating s flips the nonce point's parity
+                parity ^= 1;
+            }
+
+            return new EthereumSignature(Secp256k1.ToSystem(r), Secp256k1.ToSystem(s), parity);
+        }
     }
 }
 

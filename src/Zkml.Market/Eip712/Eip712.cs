@@ -110,7 +110,7 @@ public static class Eip712
             encoded.Add(EncodeValue(field.Type, value, types));
         }
 
-        return Keccak256.Hash(encoded.SelectMany(e => e).ToArray());
+        return Keccak256.Hash(Bytes.Concat(encoded));
     }
 
     private static byte[] EncodeValue(string type, object? value, IReadOnlyDictionary<string, IReadOnlyList<TypedDataField>> types)
@@ -123,7 +123,7 @@ public static class Eip712
                 throw new EthereumFormatException($"EIP-712 {type} needs a list.");
             }
 
-            return Keccak256.Hash(list.Cast<object?>().SelectMany(item => EncodeValue(element, item, types)).ToArray());
+            return Keccak256.Hash(Bytes.Concat(list.Cast<object?>().Select(item => EncodeValue(element, item, types))));
         }
 
         if (types.ContainsKey(type))

@@ -139,7 +139,8 @@ public static class Attestation
     {
         ArgumentNullException.ThrowIfNull(signatures);
         var hash = digest.ToArray();
-        var ordered = signatures.OrderBy(s => s.RecoverSigner(hash)).SelectMany(s => s.ToBytes()).ToArray();
-        return AbiType.EncodeParameters([AbiType.Parse("bytes"), AbiType.Parse("bytes")], [snarkProof, ordered]);
+        var ordered = signatures.OrderBy(s => s.RecoverSigner(hash)).Select(s => s.ToBytes());
+        var packed = Bytes.Concat(ordered);
+        return AbiType.EncodeParameters([AbiType.Parse("bytes"), AbiType.Parse("bytes")], [snarkProof, packed]);
     }
 }

@@ -67,6 +67,11 @@ public sealed record ModelInfo(
 /// <param name="Receipt">The transaction receipt.</param>
 public sealed record ProofRequestSubmission(BigInteger RequestId, TransactionReceipt Receipt);
 
+/// <summary>A request still waiting for a proof, as <see cref="RequestIndexer.GetPendingRequestsAsync"/> lists it.</summary>
+/// <param name="Requested">The event that created it (input URI and commitment).</param>
+/// <param name="State">Its current state.</param>
+public sealed record PendingRequest(ProofRequestedEvent Requested, ProofRequestState State);
+
 /// <summary>A proof request's current state.</summary>
 /// <param name="RequestId">The request id.</param>
 /// <param name="ModelId">The model to prove.</param>

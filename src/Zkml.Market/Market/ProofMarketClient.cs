@@ -59,7 +59,7 @@ public sealed class ProofMarketClient
     {
         ArgumentNullException.ThrowIfNull(instances);
         var uint256 = AbiType.Parse("uint256");
-        return Keccak256.Hash(instances.SelectMany(i => uint256.Encode(i)).ToArray());
+        return Keccak256.Hash(Bytes.Concat(instances.Select(i => uint256.Encode(i))));
     }
 
     /// <summary>Registers a model; the sender becomes its provider.</summary>

@@ -64,6 +64,23 @@ public sealed partial class RequestIndexer
         }
     }
 
+    /// <summary>
+    /// Waits for a request's outcome: the first <see cref="RequestFulfilledEvent"/> or <see cref="RequestRefundedEvent"/>
+    /// of that request after <paramref name="after"/> (a client calls this after paying for a proof).
+    /// </summary>
+    public async Task<MarketEvent> WaitForOutcomeAsync(BigInteger requestId, EventCursor? after = null, CancellationToken cancellationToken = default)
+    {
+        await foreach (var evt in StreamAsync(after, cancellationToken).ConfigureAwait(false))
+        {
+            if ((evt is RequestFulfilledEvent f && f.RequestId == requestId) || (evt is RequestRefundedEvent r && r.RequestId == requestId))
+            {
+                return evt;
+            }
+        }
+
+        throw new InvalidOperationException("The event stream ended."); // StreamAsync only ends by cancellation
+    }
+
     /// <summary>The confirmed market events after <paramref name="after"/> up to the current confirmed head, then stops.</summary>
     public async Task<IReadOnlyList<MarketEvent>> ReadAsync(EventCursor? after = null, CancellationToken cancellationToken = default)
     {
@@ -83,6 +100,31 @@ public sealed partial class RequestIndexer
                 return events;
             }
         }
+    }
+
+    /// <summary>
+    /// Requests that still wait for a proof (Open, or Locked before their deadline), optionally for one model, with the
+    /// event that created them (it carries the input URI) and their current state: what a provider polls for work.
+    /// </summary>
+    public async Task<IReadOnlyList<PendingRequest>> GetPendingRequestsAsync(byte[]? modelId = null, CancellationToken cancellationToken = default)
+    {
+        var now = (await _market.Rpc.GetBlockAsync("latest", cancellationToken).ConfigureAwait(false)).Timestamp;
+        var pending = new List<PendingRequest>();
+        foreach (var requested in (await ReadAsync(null, cancellationToken).ConfigureAwait(false)).OfType<ProofRequestedEvent>())
+        {
+            if (modelId is not null && !requested.ModelId.AsSpan().SequenceEqual(modelId))
+            {
+                continue;
+            }
+
+            var state = await _market.GetRequestAsync(requested.RequestId, cancellationToken).ConfigureAwait(false);
+            if (state.Status is ProofRequestStatus.Open or ProofRequestStatus.Locked && state.Deadline.ToUnixTimeSeconds() >= now)
+            {
+                pending.Add(new PendingRequest(requested, state));
+            }
+        }
+
+        return pending;
     }
 
     /// <summary>The current state of a request.</summary>

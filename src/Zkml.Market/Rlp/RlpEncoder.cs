@@ -7,7 +7,7 @@ internal static class RlpEncoder
 {
     /// <summary>A byte string: a single byte below 0x80 stands for itself, otherwise a length prefix from 0x80.</summary>
     public static byte[] EncodeBytes(ReadOnlySpan<byte> bytes) =>
-        bytes.Length == 1 && bytes[0] < 0x80 ? [bytes[0]] : [.. Prefix(0x80, bytes.Length), .. bytes];
+        bytes.Length == 1 && bytes[0] < 0x80 ? [bytes[0]] : Bytes.Concat([Prefix(0x80, bytes.Length), bytes.ToArray()]);
 
     /// <summary>A non-negative integer as its minimal big-endian bytes (0 is the empty string, 0x80).</summary>
     public static byte[] EncodeInteger(BigInteger value)
@@ -23,8 +23,10 @@ internal static class RlpEncoder
     /// <summary>A list of already-encoded items.</summary>
     public static byte[] EncodeList(params IEnumerable<byte[]> encodedItems)
     {
-        var payload = encodedItems.SelectMany(item => item).ToArray();
-        return [.. Prefix(0xc0, payload.Length), .. payload];
+        var items = encodedItems.ToList();
+        var length = items.Sum(item => item.Length);
+        items.Insert(0, Prefix(0xc0, length));
+        return Bytes.Concat(items);
     }
 
     private static byte[] Prefix(int offset, int length)
@@ -98,7 +100,13 @@ internal sealed class RlpItem
                 throw new EthereumFormatException("RLP length prefix is malformed.");
             }
 
-            length = (int)HexConverter.FromBigEndian(data.Slice(1, lengthOfLength));
+            var declared = HexConverter.FromBigEndian(data.Slice(1, lengthOfLength));
+            if (declared > data.Length)
+            {
+                throw new EthereumFormatException("RLP input ends early.");
+            }
+
+            length = (int)declared;
             if (length <= 55)
             {
                 throw new EthereumFormatException("RLP uses a long length prefix for a short payload.");

@@ -60,7 +60,9 @@ public sealed class ArtifactPutOptions
 
     /// <summary>
     /// Create only: when the key already names an artifact, throw <see cref="ArtifactAlreadyExistsException"/> and
-    /// leave it untouched. Atomic against concurrent writers (a conditional write on S3, a lock file on the filesystem).
+    /// leave it untouched. Atomic against concurrent writers: a lock file on the filesystem, a conditional
+    /// <c>If-None-Match: *</c> write on S3. Content above the S3 multipart threshold is checked before the upload and
+    /// completed conditionally, which is atomic only on servers that honour conditional multipart completion.
     /// </summary>
     public bool IfNotExists { get; set; }
 
@@ -74,8 +76,14 @@ public sealed class ArtifactPutOptions
 /// </summary>
 public sealed class ArtifactContent : IDisposable, IAsyncDisposable
 {
-    internal ArtifactContent(ArtifactProperties properties, Stream content)
+    /// <summary>
+    /// Wraps verified bytes. For <see cref="IArtifactStore"/> implementations: <paramref name="content"/> must already
+    /// have been checked against <see cref="ArtifactRef.Sha256"/>; this object takes ownership of it.
+    /// </summary>
+    public ArtifactContent(ArtifactProperties properties, Stream content)
     {
+        ArgumentNullException.ThrowIfNull(properties);
+        ArgumentNullException.ThrowIfNull(content);
         Properties = properties;
         Content = content;
     }

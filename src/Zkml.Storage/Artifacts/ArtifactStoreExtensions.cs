@@ -93,6 +93,40 @@ public static class ArtifactStoreExtensions
     }
 
     /// <summary>
+    /// Opens the artifact <paramref name="expected"/> names and checks that it still holds exactly the bytes the
+    /// reference was made for (its sha256 and size), not only the bytes the store last recorded: a record's
+    /// reference stays trustworthy even if someone with write access replaced the object since.
+    /// </summary>
+    /// <exception cref="ArtifactNotFoundException">No artifact has the reference's key.</exception>
+    /// <exception cref="ArtifactIntegrityException">The artifact's bytes differ from the reference.</exception>
+    public static async ValueTask<ArtifactContent> OpenReadAsync(
+        this IArtifactStore store, ArtifactRef expected, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(expected);
+        var content = await store.OpenReadAsync(expected.Key, cancellationToken).ConfigureAwait(false);
+        var actual = content.Properties.Ref;
+        if (!string.Equals(actual.Sha256, expected.Sha256, StringComparison.OrdinalIgnoreCase) || actual.Size != expected.Size)
+        {
+            await content.DisposeAsync().ConfigureAwait(false);
+            throw new ArtifactIntegrityException(expected.Key, expected.Sha256, actual.Sha256,
+                $"Artifact '{expected.Key}' now holds {actual.Size} bytes with sha256 {actual.Sha256}, not the {expected.Size} bytes with sha256 {expected.Sha256} it was referenced with.");
+        }
+
+        return content;
+    }
+
+    /// <summary>The bytes <paramref name="expected"/> names, checked against the reference (see the <see cref="ArtifactRef"/> overload of OpenReadAsync).</summary>
+    public static async ValueTask<byte[]> ReadAllBytesAsync(
+        this IArtifactStore store, ArtifactRef expected, CancellationToken cancellationToken = default)
+    {
+        await using var content = await store.OpenReadAsync(expected, cancellationToken).ConfigureAwait(false);
+        var bytes = new byte[content.Properties.Ref.Size];
+        await content.Content.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        return bytes;
+    }
+
+    /// <summary>
     /// Copies the artifact's bytes to <paramref name="destination"/>, after they were checked against its recorded
     /// sha256 (nothing is written to <paramref name="destination"/> when the check fails).
     /// </summary>

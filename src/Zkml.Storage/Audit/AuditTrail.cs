@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Zkml.Storage.Diagnostics;
@@ -111,6 +112,14 @@ public sealed class AuditTrail
         {
             _appendGate.Release();
         }
+    }
+
+    /// <summary>Appends an event whose payload is <paramref name="payload"/> serialized with <paramref name="typeInfo"/>.</summary>
+    public ValueTask<AuditEntry> AppendAsync<T>(
+        string kind, T payload, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        return AppendAsync(kind, JsonSerializer.SerializeToElement(payload, typeInfo), cancellationToken);
     }
 
     /// <summary>The entries from <paramref name="fromSequence"/> on, in order, each read and checked against its stored digest.</summary>
@@ -269,7 +278,8 @@ public sealed class AuditTrail
         await using var content = await _store.OpenReadAsync(key, cancellationToken).ConfigureAwait(false);
         var bytes = new byte[content.Properties.Ref.Size];
         await content.Content.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
-        var hash = content.Properties.Ref.Sha256;
+        // The chain is checked against the hash of the bytes themselves, not only the digest the store recorded.
+        var hash = ContentId.Sha256Hex(bytes);
         return (Deserialize(bytes, hash, key), hash);
     }
 

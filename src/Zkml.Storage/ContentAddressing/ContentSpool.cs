@@ -82,8 +82,8 @@ internal sealed class ContentSpool : IDisposable, IAsyncDisposable
         string tempDirectory,
         CancellationToken cancellationToken)
     {
-        var (spool, length, digest) = await CopyToSpoolAsync(source, memoryThreshold, tempDirectory, cancellationToken)
-            .ConfigureAwait(false);
+        var (spool, length, digest) = await CopyToSpoolAsync(source, memoryThreshold, tempDirectory, cancellationToken,
+            expectedLength is > 0 and var size && size <= memoryThreshold ? (int)size : 0).ConfigureAwait(false);
         var actual = Convert.ToHexStringLower(digest);
         if (!string.Equals(actual, expectedSha256Hex, StringComparison.OrdinalIgnoreCase))
         {
@@ -114,9 +114,9 @@ internal sealed class ContentSpool : IDisposable, IAsyncDisposable
     public ValueTask DisposeAsync() => _ownsStream ? _stream.DisposeAsync() : ValueTask.CompletedTask;
 
     private static async Task<(Stream Spool, long Length, byte[] Sha256)> CopyToSpoolAsync(
-        Stream source, int memoryThreshold, string tempDirectory, CancellationToken cancellationToken)
+        Stream source, int memoryThreshold, string tempDirectory, CancellationToken cancellationToken, int capacity = 0)
     {
-        Stream spool = new MemoryStream();
+        Stream spool = new MemoryStream(capacity);
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -42,8 +42,15 @@ public sealed class FileSystemArtifactStore : IArtifactStore
         _root = Path.GetFullPath(options.RootPath);
         _tempDirectory = Path.Combine(_root, ".tmp");
         _lockDirectory = Path.Combine(_root, ".locks");
-        Directory.CreateDirectory(_tempDirectory);
-        Directory.CreateDirectory(_lockDirectory);
+        try
+        {
+            Directory.CreateDirectory(_tempDirectory);
+            Directory.CreateDirectory(_lockDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException($"Cannot use '{_root}' as an artifact folder: {ex.Message}", ex);
+        }
     }
 
     /// <summary>Creates a store rooted at <paramref name="rootPath"/>.</summary>
@@ -87,10 +94,17 @@ public sealed class FileSystemArtifactStore : IArtifactStore
                 ArtifactMetadata.CheckExpected(key, options?.ExpectedSha256, sha256Hex);
                 trailer = new FileArtifactTrailer(length, sha256Hex, ContentId.FromSha256(sha256), options?.ContentType,
                     options?.Metadata is { Count: > 0 } metadata ? new Dictionary<string, string>(metadata) : null);
-                await trailer.WriteAsync(file, cancellationToken).ConfigureAwait(false);
-                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-                // Durable before it becomes visible: a crash after the rename must not leave a hole in the file.
-                file.Flush(flushToDisk: true);
+                try
+                {
+                    await trailer.WriteAsync(file, cancellationToken).ConfigureAwait(false);
+                    await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    // Durable before it becomes visible: a crash after the rename must not leave a hole in the file.
+                    file.Flush(flushToDisk: true);
+                }
+                catch (IOException ex)
+                {
+                    throw new StorageException($"Could not write '{key}': {ex.Message}", ex, isTransient: true);
+                }
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -211,10 +225,24 @@ public sealed class FileSystemArtifactStore : IArtifactStore
         foreach (var key in keys)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var properties = await HeadAsync(key, cancellationToken).ConfigureAwait(false);
-            if (properties is not null)
+            ArtifactListItem? item;
+            try
             {
-                yield return new ArtifactListItem(key, properties.Ref.Size, properties.Ref.ETag, properties.LastModified);
+                var properties = await HeadAsync(key, cancellationToken).ConfigureAwait(false);
+                item = properties is null
+                    ? null
+                    : new ArtifactListItem(key, properties.Ref.Size, properties.Ref.ETag, properties.LastModified);
+            }
+            catch (ArtifactIntegrityException)
+            {
+                // A damaged file is still listed (reading it reports the damage); its size is the file's.
+                var file = new FileInfo(GetPath(key));
+                item = file.Exists ? new ArtifactListItem(key, file.Length, null, file.LastWriteTimeUtc) : null;
+            }
+
+            if (item is not null)
+            {
+                yield return item;
             }
         }
     }
@@ -295,7 +323,8 @@ public sealed class FileSystemArtifactStore : IArtifactStore
 
     private async Task<FileStream> AcquireLockAsync(string key, CancellationToken cancellationToken)
     {
-        var name = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32] + ".lock";
+        // 256 striped lock files: bounded on disk however many keys are written; unrelated keys rarely share one.
+        var name = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..2] + ".lock";
         var path = Path.Combine(_lockDirectory, name);
         var deadline = DateTime.UtcNow + _options.LockTimeout;
         while (true)
@@ -331,7 +360,16 @@ public sealed class FileSystemArtifactStore : IArtifactStore
             while ((read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
             {
                 hash.AppendData(buffer, 0, read);
-                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException ex)
+                {
+                    // The source's own errors pass through unchanged; the store's (disk full, I/O error) are the store's.
+                    throw new StorageException($"Could not write to the artifact folder: {ex.Message}", ex, isTransient: true);
+                }
+
                 total += read;
                 progress?.Report(total);
             }

@@ -271,7 +271,7 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
         spool.Rewind();
         await spool.Stream.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
 
-        var response = await _retry.ExecuteAsync("PutObject", key, (_, ct) =>
+        var response = await _retry.ExecuteAsync("PutObject", key, async (attempt, ct) =>
         {
             var request = new PutObjectRequest
             {
@@ -288,7 +288,23 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
                 request.IfNoneMatch = "*";
             }
 
-            return _client.PutObjectAsync(request, ct);
+            try
+            {
+                return await _client.PutObjectAsync(request, ct).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception ex) when (attempt > 1 && ex.StatusCode == HttpStatusCode.PreconditionFailed)
+            {
+                // A create-only retry finds the key taken: by another writer, or by an earlier attempt of this one
+                // whose answer was lost. Only the digest tells them apart.
+                var existing = await _client.GetObjectMetadataAsync(
+                    new GetObjectMetadataRequest { BucketName = _options.BucketName, Key = key }, ct).ConfigureAwait(false);
+                if (existing.Metadata[ArtifactMetadata.Sha256] != spool.Sha256Hex)
+                {
+                    throw;
+                }
+
+                return new PutObjectResponse { ETag = existing.ETag, HttpStatusCode = HttpStatusCode.OK };
+            }
         }, cancellationToken).ConfigureAwait(false);
         options?.Progress?.Report(spool.Length);
         return Unquote(response.ETag);
@@ -319,33 +335,10 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
         }, cancellationToken).ConfigureAwait(false);
         var uploadId = initiate.UploadId;
 
-        var buffer = ArrayPool<byte>.Shared.Rent(partSize);
         try
         {
-            var parts = new List<PartETag>(partCount);
-            spool.Rewind();
-            long sent = 0;
-            for (var number = 1; number <= partCount; number++)
-            {
-                var length = (int)Math.Min(partSize, spool.Length - sent);
-                await spool.Stream.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-                var partNumber = number;
-                var part = await _retry.ExecuteAsync("UploadPart", key, (_, ct) => _client.UploadPartAsync(
-                    new UploadPartRequest
-                    {
-                        BucketName = _options.BucketName,
-                        Key = key,
-                        UploadId = uploadId,
-                        PartNumber = partNumber,
-                        PartSize = length,
-                        InputStream = new MemoryStream(buffer, 0, length, writable: false),
-                        UseChunkEncoding = false,
-                        IsLastPart = partNumber == partCount,
-                    }, ct), cancellationToken).ConfigureAwait(false);
-                parts.Add(new PartETag(partNumber, part.ETag));
-                sent += length;
-                options?.Progress?.Report(sent);
-            }
+            var parts = await UploadPartsAsync(key, uploadId, spool, partCount, options?.Progress, cancellationToken)
+                .ConfigureAwait(false);
 
             var complete = await _retry.ExecuteAsync("CompleteMultipartUpload", key, async (attempt, ct) =>
             {
@@ -357,6 +350,8 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
                         Key = key,
                         UploadId = uploadId,
                         PartETags = parts,
+                        // Servers with conditional completes make create-only atomic; others rely on the check above.
+                        IfNoneMatch = options?.IfNotExists == true ? "*" : null,
                     }, ct).ConfigureAwait(false);
                 }
                 catch (AmazonS3Exception ex) when (attempt > 1 && ex.ErrorCode == "NoSuchUpload")
@@ -372,10 +367,92 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
             await AbortAsync(key, uploadId, ex).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Reads the parts from the spool in order and uploads up to <see cref="S3ArtifactStoreOptions.MaxConcurrentParts"/>
+    /// at a time, each from its own buffer so a retry re-sends exactly the same bytes.
+    /// </summary>
+    private async Task<List<PartETag>> UploadPartsAsync(
+        string key, string uploadId, ContentSpool spool, int partCount, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        var partSize = _options.PartSize;
+        var etags = new PartETag[partCount];
+        var uploads = new List<Task>(partCount);
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var slots = new SemaphoreSlim(_options.MaxConcurrentParts);
+        long sent = 0;
+        spool.Rewind();
+        try
+        {
+            for (var number = 1; number <= partCount && !failed.IsCancellationRequested; number++)
+            {
+                await slots.WaitAsync(failed.Token).ConfigureAwait(false);
+                var length = (int)Math.Min(partSize, spool.Length - (long)(number - 1) * partSize);
+                var buffer = ArrayPool<byte>.Shared.Rent(length);
+                try
+                {
+                    await spool.Stream.ReadExactlyAsync(buffer.AsMemory(0, length), failed.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    slots.Release();
+                    throw;
+                }
+
+                var partNumber = number;
+                uploads.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        var part = await _retry.ExecuteAsync("UploadPart", key, (_, ct) => _client.UploadPartAsync(
+                            new UploadPartRequest
+                            {
+                                BucketName = _options.BucketName,
+                                Key = key,
+                                UploadId = uploadId,
+                                PartNumber = partNumber,
+                                PartSize = length,
+                                InputStream = new MemoryStream(buffer, 0, length, writable: false),
+                                UseChunkEncoding = false,
+                                IsLastPart = partNumber == partCount,
+                            }, ct), failed.Token).ConfigureAwait(false);
+                        etags[partNumber - 1] = new PartETag(partNumber, part.ETag);
+                        progress?.Report(Interlocked.Add(ref sent, length));
+                    }
+                    catch
+                    {
+                        await failed.CancelAsync().ConfigureAwait(false);
+                        throw;
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        slots.Release();
+                    }
+                }, CancellationToken.None));
+            }
+        }
+        catch (OperationCanceledException) when (failed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // A part failed; its error is reported below.
+        }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // Never leave an upload task running past this method: they use the spool's buffers and the semaphore.
+            await Task.WhenAll(uploads).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
+
+        var errors = uploads.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).ToList();
+        if (errors.Count > 0)
+        {
+            // The part that failed first, not the siblings cancelled because of it.
+            throw errors.FirstOrDefault(e => e is not OperationCanceledException) ?? errors[0];
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return [.. etags];
     }
 
     private async Task AbortAsync(string key, string uploadId, Exception cause)

@@ -40,6 +40,9 @@ public sealed class S3ArtifactStoreOptions
     /// <summary>The part size of multipart uploads (default 8 MiB; at least <see cref="MinimumPartSize"/>).</summary>
     public int PartSize { get; set; } = 8 << 20;
 
+    /// <summary>How many parts of one multipart upload are sent at the same time (default 2).</summary>
+    public int MaxConcurrentParts { get; set; } = 2;
+
     /// <summary>How many times a request that failed transiently (5xx, throttling, dropped connection) is retried (default 4).</summary>
     public int MaxRetries { get; set; } = 4;
 
@@ -105,9 +108,9 @@ public sealed class S3ArtifactStoreOptions
                 "The multipart threshold must be at least the part size and below 2 GiB.");
         }
 
-        if (MaxRetries < 0 || ListPageSize is < 1 or > 1000)
+        if (MaxRetries < 0 || ListPageSize is < 1 or > 1000 || MaxConcurrentParts < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxRetries), "MaxRetries must be >= 0 and ListPageSize 1-1000.");
+            throw new ArgumentOutOfRangeException(nameof(MaxRetries), "MaxRetries must be >= 0, ListPageSize 1-1000 and MaxConcurrentParts >= 1.");
         }
     }
 }

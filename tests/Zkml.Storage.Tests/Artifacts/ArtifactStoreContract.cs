@@ -74,6 +74,19 @@ public abstract class ArtifactStoreContract
     }
 
     [Fact]
+    public async Task ReadByRef_ObjectReplacedThroughTheStore_ThrowsIntegrityError()
+    {
+        var store = await CreateStoreAsync();
+        var original = await store.PutAsync("proofs/p.json", "{\"proof\":1}"u8.ToArray());
+        await store.PutAsync("proofs/p.json", "{\"proof\":2}"u8.ToArray());
+
+        var error = await Assert.ThrowsAsync<ArtifactIntegrityException>(async () => await store.ReadAllBytesAsync(original));
+
+        Assert.Equal(original.Sha256, error.ExpectedSha256);
+        Assert.Equal("{\"proof\":2}"u8.ToArray(), await store.ReadAllBytesAsync("proofs/p.json"));
+    }
+
+    [Fact]
     public async Task Put_SourceFailsMidway_NothingBecomesVisible()
     {
         var store = await CreateStoreAsync();

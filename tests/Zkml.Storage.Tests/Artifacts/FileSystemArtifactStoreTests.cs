@@ -53,6 +53,27 @@ public sealed class FileSystemArtifactStoreTests : ArtifactStoreContract, IDispo
     }
 
     [Fact]
+    public void Create_RootThatIsAFile_ThrowsStorageException()
+    {
+        var file = Path.Combine(_folder.Path, "not-a-folder");
+        File.WriteAllText(file, "x");
+
+        Assert.Throws<StorageException>(() => new FileSystemArtifactStore(file));
+    }
+
+    [Fact]
+    public async Task Put_KeyBelowAnExistingArtifact_ThrowsStorageExceptionAndKeepsIt()
+    {
+        var store = new FileSystemArtifactStore(_folder.Path);
+        await store.PutAsync("models/a", "a"u8.ToArray());
+
+        await Assert.ThrowsAsync<StorageException>(async () => await store.PutAsync("models/a/b", "b"u8.ToArray()));
+
+        Assert.Equal("a"u8.ToArray(), await store.ReadAllBytesAsync("models/a"));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_folder.Path, ".tmp")));
+    }
+
+    [Fact]
     public async Task PresignedUrl_IsNotSupported()
     {
         var store = new FileSystemArtifactStore(_folder.Path);

@@ -64,14 +64,15 @@ public abstract class AuditTrailContract(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task TwoProcessesAppendingAtOnce_LoseNoEntryAndDoNotFork()
+    public async Task ThreeProcessesAppendingAtOnce_LoseNoEntryAndDoNotFork()
     {
         var store = await CreateStoreAsync();
-        const int perWriter = 25;
+        const int perWriter = 60;
+        string[] names = ["a", "b", "c"];
         var start = DateTimeOffset.UtcNow.AddSeconds(4).ToUnixTimeMilliseconds().ToString();
         var storeArgs = HelperStoreArgs(store);
 
-        var writers = new[] { "a", "b" }
+        var writers = names
             .Select(w => HelperProcess.Start(["audit-append", .. storeArgs, "audit/", w, perWriter.ToString(), start]))
             .ToList();
         foreach (var writer in writers)
@@ -85,9 +86,9 @@ public abstract class AuditTrailContract(ITestOutputHelper output)
         var written = entries.Select(e => (e.Payload.GetProperty("writer").GetString(), e.Payload.GetProperty("index").GetInt32())).ToList();
 
         Assert.True(verification.IsValid, verification.FirstViolation?.Message);
-        Assert.Equal(2 * perWriter, verification.EntryCount);
-        Assert.Equal(2 * perWriter, written.Distinct().Count());
-        foreach (var w in new[] { "a", "b" })
+        Assert.Equal(names.Length * perWriter, verification.EntryCount);
+        Assert.Equal(names.Length * perWriter, written.Distinct().Count());
+        foreach (var w in names)
         {
             // Each writer's entries appear once each and in the order it appended them.
             Assert.Equal(Enumerable.Range(0, perWriter), written.Where(x => x.Item1 == w).Select(x => x.Item2));
@@ -180,6 +181,28 @@ public sealed class FileSystemAuditTrailTests(ITestOutputHelper output) : AuditT
         Task.FromResult<IArtifactStore>(new Zkml.Storage.FileSystem.FileSystemArtifactStore(Path.Combine(_folder.Path, Guid.NewGuid().ToString("N"))));
 
     protected override string[] HelperStoreArgs(IArtifactStore store) => ["fs", ((Zkml.Storage.FileSystem.FileSystemArtifactStore)store).RootPath];
+
+    [Fact]
+    public async Task Verify_EntryFileTruncatedOnDisk_ReportedAsAltered()
+    {
+        var store = (Zkml.Storage.FileSystem.FileSystemArtifactStore)await CreateStoreAsync();
+        var trail = new AuditTrail(store);
+        for (var i = 0; i < 4; i++)
+        {
+            await trail.AppendAsync("test-event", JsonSerializer.SerializeToElement(i));
+        }
+
+        await using (var file = new FileStream(store.GetPath(trail.KeyOf(2)), FileMode.Open, FileAccess.Write))
+        {
+            file.SetLength(file.Length / 2);
+        }
+
+        var verification = await trail.VerifyAsync();
+
+        Assert.Equal(2, verification.FirstViolation!.Sequence);
+        Assert.Equal(AuditViolationKind.Altered, verification.FirstViolation.Kind);
+        Assert.Equal(1, verification.EntryCount);
+    }
 
     public void Dispose() => _folder.Dispose();
 }

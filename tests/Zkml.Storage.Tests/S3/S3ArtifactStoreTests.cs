@@ -52,6 +52,22 @@ public sealed class S3ArtifactStoreTests : ArtifactStoreContract
     }
 
     [Fact]
+    public async Task Put_CancelledAfterTheFirstPart_AbortsTheUploadAndLeavesNothingVisible()
+    {
+        using var store = await S3TestStores.CreateWithNewBucketAsync(o => o.MaxConcurrentParts = 1);
+        using var cancel = new CancellationTokenSource();
+        var options = new ArtifactPutOptions { Progress = new CancelOnReport(cancel) };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            await store.PutAsync("proofs/cancelled.bin", new MemoryStream(TestData.Bytes(20 * 1000 * 1000, seed: 25)), options, cancel.Token));
+
+        using var client = S3TestStores.RawClient(store.BucketName);
+        var uploads = await client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = store.BucketName });
+        Assert.Empty(uploads.MultipartUploads ?? []);
+        Assert.False(await store.ExistsAsync("proofs/cancelled.bin"));
+    }
+
+    [Fact]
     public async Task List_MoreKeysThanOnePage_FollowsContinuationTokens()
     {
         using var store = await S3TestStores.CreateWithNewBucketAsync(o => o.ListPageSize = 2);
@@ -98,6 +114,24 @@ public sealed class S3ArtifactStoreTests : ArtifactStoreContract
         Assert.Equal(3, proxy.FailuresServed);
         using var direct = new S3ArtifactStore(S3TestStores.Options(bucket));
         Assert.Equal(data, await direct.ReadAllBytesAsync(stored.Key));
+    }
+
+    [Fact]
+    public async Task TransientServerErrors_OnRead_AreRetriedAndTheBytesStillChecked()
+    {
+        using var direct = await S3TestStores.CreateWithNewBucketAsync();
+        var data = TestData.Bytes(12 << 20, seed: 26);
+        var stored = await direct.PutAsync("proofs/read-retried.bin", new MemoryStream(data));
+
+        await using var proxy = new FaultInjectingProxy(new Uri(TestServices.S3Endpoint), failures: 2);
+        using var store = new S3ArtifactStore(S3TestStores.Options(direct.BucketName, proxy.Endpoint));
+        await using var read = await store.OpenReadAsync(stored.Key);
+        var bytes = new byte[data.Length];
+        await read.Content.ReadExactlyAsync(bytes);
+
+        Assert.Equal(2, proxy.FailuresServed);
+        Assert.Equal(stored, read.Properties.Ref);
+        Assert.True(bytes.AsSpan().SequenceEqual(data));
     }
 
     [Fact]
@@ -184,6 +218,11 @@ public sealed class S3ArtifactStoreTests : ArtifactStoreContract
         options.PartSize = 1 << 20;
 
         Assert.Throws<ArgumentOutOfRangeException>(() => new S3ArtifactStore(options));
+    }
+
+    private sealed class CancelOnReport(CancellationTokenSource cancel) : IProgress<long>
+    {
+        public void Report(long value) => cancel.Cancel();
     }
 
     /// <summary>Seekable; the first read pass completes, the second fails at <c>failAt</c>.</summary>

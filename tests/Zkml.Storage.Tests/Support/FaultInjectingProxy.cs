@@ -97,8 +97,9 @@ internal sealed class FaultInjectingProxy : IAsyncDisposable
         var body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>ServiceUnavailable</Code><Message>injected fault</Message></Error>";
         var response = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/xml\r\n" +
                        $"Content-Length: {Encoding.ASCII.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(response), _stop.Token);
+        // Counted before the answer goes out, so a client that saw it also sees it counted.
         Interlocked.Increment(ref _failuresServed);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(response), _stop.Token);
     }
 
     private async Task PipeAsync(TcpClient client)
