@@ -49,9 +49,13 @@ public class Bn254Benchmarks
     [Benchmark]
     public ulong G1FixedBaseMultiply() => _table.Multiply(_scalar).X.L0;
 
-    /// <summary>One variable-base (4-bit window) G1 scalar multiplication, the unit of downsizing.</summary>
+    /// <summary>One variable-base (4-bit window) G1 scalar multiplication.</summary>
     [Benchmark]
     public ulong G1VariableBaseMultiply() => _point.MultiplyWindowed(_scalar).X.L0;
+
+    /// <summary>One variable-base G1 scalar multiplication with the GLV endomorphism, the unit of downsizing.</summary>
+    [Benchmark]
+    public ulong G1GlvMultiply() => G1Glv.Multiply(_point, _scalar).X.L0;
 }
 
 /// <summary>gen-srs end to end (unsafe development SRS in memory), the k = 17 target among them.</summary>

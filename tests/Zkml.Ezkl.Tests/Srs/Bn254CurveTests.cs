@@ -113,6 +113,47 @@ public sealed class Bn254CurveTests
     }
 
     [Fact]
+    public void The_glv_endomorphism_is_multiplication_by_lambda()
+    {
+        Assert.Equal(BigInteger.One, BigInteger.ModPow(G1Glv.Lambda, 3, Fr.Modulus));
+        Fr lambda = Fr.FromBigInteger(G1Glv.Lambda);
+        lambda.ToCanonicalLimbs(out ulong l0, out ulong l1, out ulong l2, out ulong l3);
+        var p = Curves.G1Generator.ToJacobian().Multiply([424242]);
+        Assert.True(G1Glv.Endomorphism(p).EqualsPoint(p.Multiply([l0, l1, l2, l3])));
+    }
+
+    [Fact]
+    public void Glv_decomposition_recombines_to_the_scalar_with_halves_below_2_to_the_128()
+    {
+        var rng = new Random(9);
+        for (int i = 0; i < 200; i++)
+        {
+            BigInteger k = i == 0 ? Fr.Modulus - 1 : Bn254FieldTests.RandomBelow(rng, Fr.Modulus);
+            (BigInteger k1, BigInteger k2) = G1Glv.Decompose(k);
+            Assert.Equal(k, (((k1 + (k2 * G1Glv.Lambda)) % Fr.Modulus) + Fr.Modulus) % Fr.Modulus);
+            Assert.True(BigInteger.Abs(k1) < BigInteger.One << 128 && BigInteger.Abs(k2) < BigInteger.One << 128);
+        }
+    }
+
+    [Fact]
+    public void Glv_multiplication_agrees_with_double_and_add()
+    {
+        var rng = new Random(10);
+        var scalars = new List<Fr> { Fr.Zero, Fr.One, -Fr.One, Fr.FromBigInteger(G1Glv.Lambda), Fr.FromUInt64(1UL << 63) };
+        for (int i = 0; i < 20; i++)
+        {
+            scalars.Add(Fr.FromBigInteger(Bn254FieldTests.RandomBelow(rng, Fr.Modulus)));
+        }
+
+        JacobianPoint<Fq> p = Curves.G1Generator.ToJacobian().Multiply([987654321]);
+        foreach (Fr s in scalars)
+        {
+            s.ToCanonicalLimbs(out ulong s0, out ulong s1, out ulong s2, out ulong s3);
+            Assert.True(G1Glv.Multiply(p, s).EqualsPoint(p.Multiply([s0, s1, s2, s3])), $"scalar {s}");
+        }
+    }
+
+    [Fact]
     public void Batch_normalization_matches_one_by_one_and_keeps_infinity()
     {
         var points = Enumerable.Range(0, 20)

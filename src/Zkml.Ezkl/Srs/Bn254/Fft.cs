@@ -31,7 +31,7 @@ internal readonly struct G1FftOps : IFftOps<JacobianPoint<Fq>>
 
     public static JacobianPoint<Fq> Subtract(in JacobianPoint<Fq> a, in JacobianPoint<Fq> b) => a.Add(b.Negate());
 
-    public static JacobianPoint<Fq> Scale(in JacobianPoint<Fq> a, Fr scalar) => a.MultiplyWindowed(scalar);
+    public static JacobianPoint<Fq> Scale(in JacobianPoint<Fq> a, Fr scalar) => G1Glv.Multiply(a, scalar);
 }
 
 /// <summary>Radix-2 transforms over the multiplicative subgroup of order 2^k of Fr (halo2's evaluation domain).</summary>

@@ -569,9 +569,12 @@ internal static class FieldBatch
 {
     /// <summary>Inverts every non-zero element in place with one field inversion (Montgomery's trick); zeros stay zero.</summary>
     public static void Invert<T>(Span<T> values)
+        where T : struct, IField<T> => Invert(values, new T[values.Length]);
+
+    /// <summary>As <see cref="Invert{T}(Span{T})"/>, with caller-provided scratch space of at least values.Length elements.</summary>
+    public static void Invert<T>(Span<T> values, Span<T> prefix)
         where T : struct, IField<T>
     {
-        T[] prefix = new T[values.Length];
         T acc = T.One;
         for (int i = 0; i < values.Length; i++)
         {

@@ -82,6 +82,7 @@ internal sealed class FixedBaseTable
         var started = new bool[count];
         var pending = new int[count];
         var denominators = new Fq[count];
+        var scratch = new Fq[count];
         AffinePoint<Fq>[] table = _table;
         for (int window = 0; window < Windows; window++)
         {
@@ -119,7 +120,7 @@ internal sealed class FixedBaseTable
                 pending[pendingCount++] = i;
             }
 
-            FieldBatch.Invert(denominators.AsSpan(0, pendingCount));
+            FieldBatch.Invert(denominators.AsSpan(0, pendingCount), scratch);
             for (int p = 0; p < pendingCount; p++)
             {
                 int i = pending[p];
