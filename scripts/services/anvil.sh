@@ -7,6 +7,8 @@ set -euo pipefail
 cmd=${1:?usage: anvil.sh start|stop STATE_DIR}
 state=${2:?usage: anvil.sh start|stop STATE_DIR}
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../lib/free-port.sh
+. "$root/scripts/lib/free-port.sh"
 bin="$root/tools/anvil/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
 pidfile="$state/anvil.pid"
 
@@ -19,7 +21,7 @@ case "$cmd" in
     lifetime=${ZKML_ANVIL_LIFETIME:-3600}
     for attempt in 1 2 3 4 5; do
       # Ask the kernel for a free port, then hand it to anvil; retry if another process took it meanwhile.
-      port=$(node -e 'const s=require("net").createServer(); s.listen(0,"127.0.0.1",()=>{console.log(s.address().port); s.close();})')
+      port=$(free_port)
       # timeout ends anvil after its lifetime; exec keeps one PID for timeout so stop kills the right process.
       setsid timeout --signal=TERM "$lifetime" "$bin" --host 127.0.0.1 --port "$port" --silent \
         > "$state/anvil.log" 2>&1 < /dev/null &
