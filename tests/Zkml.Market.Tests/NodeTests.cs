@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Text.Json.Nodes;
+using Zkml.TestSupport;
 
 namespace Zkml.Market.Tests;
 
@@ -13,6 +14,7 @@ public class NodeTests(AnvilChain chain)
         var accounts = await chain.Rpc.RequestAsync("eth_accounts", []);
         var nodeAccounts = accounts.EnumerateArray().Take(10).Select(a => EthereumAddress.Parse(a.GetString()!.ToLowerInvariant()));
         Assert.Equal(chain.Keys.Select(k => k.Address), nodeAccounts);
+        Assert.Equal(DevChain.Accounts.Select(a => EthereumAddress.Parse(a.Address)), nodeAccounts);
     }
 
     [Fact]
@@ -130,10 +132,7 @@ public class NodeTests(AnvilChain chain)
     [Fact]
     public async Task Unreachable_node_is_a_transient_error_after_the_retries()
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop(); // a port nobody listens on
+        var port = FreePort.Next(); // a port nobody listens on
         using var rpc = new EthereumRpcClient(new Uri($"http://127.0.0.1:{port}"), new EthereumRpcOptions { MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10) });
 
         var e = await Assert.ThrowsAsync<RpcException>(() => rpc.GetChainIdAsync());
