@@ -137,16 +137,19 @@ CONF
   nohup setsid bash -c 'echo $$ > "$1"; sleep "$2" & s=$!; trap "kill $s; exit 0" TERM; wait $s; exec bash "$3" stop "$4"' _ \
     "$state/radosgw-watchdog.pid" "$lifetime" "$self" "$state" > /dev/null 2>&1 &
 
-  local ok=0
+  # Ready when OUR radosgw answers: its own log must show the probe request (another server, maybe another
+  # agent's radosgw, could hold the port if radosgw lost the race for it; then radosgw logs a bind failure and exits).
+  local ok=0 probe rgw_log="$dir/log/client.rgw.gw.log"
+  probe="zkml-probe-$(od -An -tx1 -N6 /dev/urandom | tr -d ' \n')"
   for _ in $(seq 1 120); do
-    if curl -s -o /dev/null "http://127.0.0.1:$rgw_port/"; then ok=1; break; fi
+    if grep -qs "Address already in use\|failed initializing frontend" "$rgw_log" || ! kill -0 "$(pid_of client.rgw.gw)" 2>/dev/null; then
+      echo "radosgw.sh: radosgw could not bind 127.0.0.1:$rgw_port" >&2; false
+    fi
+    curl -s -o /dev/null "http://127.0.0.1:$rgw_port/$probe" || true
+    if grep -qs "$probe" "$rgw_log"; then ok=1; break; fi
     sleep 0.5
   done
   [ "$ok" = 1 ] || { echo "radosgw.sh: radosgw did not answer on port $rgw_port" >&2; false; }
-  # Whatever answered must be our radosgw, not another process that took the port first.
-  if grep -qs "Address already in use" "$dir"/log/*.log || ! kill -0 "$(pid_of client.rgw.gw)" 2>/dev/null; then
-    echo "radosgw.sh: a daemon could not bind its port (mon $mon_port, rgw $rgw_port)" >&2; false
-  fi
   radosgw-admin "${c[@]}" user create --uid=zkml --display-name=zkml \
     --access-key="$access_key" --secret="$secret_key" > /dev/null 2>&1
 
