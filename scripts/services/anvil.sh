@@ -18,7 +18,9 @@ case "$cmd" in
     if [ ! -x "$bin" ]; then
       (cd "$root/tools/anvil" && npm ci --no-audit --no-fund --loglevel=error)
     fi
+    # A lifetime the caller sets (test.sh exports one to cover the whole run) wins over the default.
     lifetime=${ZKML_ANVIL_LIFETIME:-3600}
+    [[ "$lifetime" =~ ^[1-9][0-9]*$ ]] || { echo "anvil.sh: ZKML_ANVIL_LIFETIME must be whole seconds, not '$lifetime'" >&2; exit 2; }
     for attempt in 1 2 3 4 5; do
       # Ask the kernel for a free port, then hand it to anvil; retry if another process took it meanwhile.
       port=$(free_port)

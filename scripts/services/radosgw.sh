@@ -19,7 +19,11 @@ fi
 mkdir -p "$state"
 state=$(cd "$state" && pwd)
 dir="$state/radosgw"
+# A lifetime the caller sets (test.sh exports one to cover the whole run) wins over the default.
 lifetime=${ZKML_RGW_LIFETIME:-3600}
+if [ "$action" = start ] && ! [[ "$lifetime" =~ ^[1-9][0-9]*$ ]]; then
+  echo "radosgw.sh: ZKML_RGW_LIFETIME must be whole seconds, not '$lifetime'" >&2; exit 2
+fi
 
 # Kills every daemon this script started (their PIDs are in $dir/pids), then the lifetime watchdog.
 stop() {
