@@ -142,13 +142,21 @@ public class NodeTests(AnvilChain chain)
     }
 
     [Fact]
-    public async Task Mined_transaction_that_reverts_raises_TransactionFailedException()
+    public async Task Mined_transaction_that_reverts_raises_TransactionFailedException_with_the_replayed_revert_data()
     {
         // A fixed gas limit skips estimation, so the revert happens on chain (status 0) and costs gas.
-        var data = Abi.AbiType.Parse("uint256").Encode(BigInteger.One);
+        var unknownRequest = BigInteger.Pow(2, 200) + 7;
+        var data = Abi.AbiType.Parse("uint256").Encode(unknownRequest);
         var call = new TransactionRequest(chain.Market.Address, [.. Keccak256.Hash("refund(uint256)")[..4], .. data], GasLimit: 100_000);
         var e = await Assert.ThrowsAsync<TransactionFailedException>(() => chain.Senders[9].SendAsync(call));
         var receipt = await chain.Rpc.GetTransactionReceiptAsync(e.TransactionHash);
         Assert.False(receipt!.Succeeded);
+
+        // The sender knows no ABI: it hands back the revert data of the replayed call, which decodes to the custom error.
+        Assert.NotNull(e.RevertData);
+        Assert.Contains(HexConverter.ToHex(e.RevertData), e.Message);
+        var error = Market.ContractInvoker.DecodeError(e.RevertData);
+        Assert.Equal("UnknownRequest", error?.Name);
+        Assert.Equal(unknownRequest, Assert.Single(error!.Arguments).Value);
     }
 }
