@@ -3,6 +3,7 @@ using BenchmarkDotNet.Engines;
 using Zkml.Storage;
 using Zkml.Storage.FileSystem;
 using Zkml.Storage.S3;
+using Zkml.TestSupport;
 
 namespace Zkml.Benchmarks;
 
@@ -34,13 +35,12 @@ public class StorageThroughputBenchmarks
         new Random(Size).NextBytes(_data);
         if (Backend == "s3")
         {
-            var endpoint = Environment.GetEnvironmentVariable("ZKML_TEST_S3_ENDPOINT")
-                ?? throw new InvalidOperationException("S3 benchmarks need ZKML_TEST_S3_ENDPOINT: run scripts/bench-storage.sh");
+            // TestServices names the missing variable; scripts/bench-storage.sh starts radosgw and sets them.
             var store = new S3ArtifactStore(new S3ArtifactStoreOptions
             {
-                ServiceUrl = new Uri(endpoint),
-                AccessKey = Environment.GetEnvironmentVariable("ZKML_TEST_S3_ACCESS_KEY")!,
-                SecretKey = Environment.GetEnvironmentVariable("ZKML_TEST_S3_SECRET_KEY")!,
+                ServiceUrl = new Uri(TestServices.S3Endpoint),
+                AccessKey = TestServices.S3AccessKey,
+                SecretKey = TestServices.S3SecretKey,
                 BucketName = "zkml-bench-" + Guid.NewGuid().ToString("N")[..8],
             });
             store.CreateBucketIfNotExistsAsync().AsTask().GetAwaiter().GetResult();

@@ -7,6 +7,8 @@ set -euo pipefail
 cmd=${1:?usage: anvil.sh start|stop STATE_DIR}
 state=${2:?usage: anvil.sh start|stop STATE_DIR}
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../lib/free-port.sh
+. "$root/scripts/lib/free-port.sh"
 bin="$root/tools/anvil/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
 pidfile="$state/anvil.pid"
 
@@ -16,10 +18,12 @@ case "$cmd" in
     if [ ! -x "$bin" ]; then
       (cd "$root/tools/anvil" && npm ci --no-audit --no-fund --loglevel=error)
     fi
+    # A lifetime the caller sets (test.sh exports one to cover the whole run) wins over the default.
     lifetime=${ZKML_ANVIL_LIFETIME:-3600}
+    [[ "$lifetime" =~ ^[1-9][0-9]*$ ]] || { echo "anvil.sh: ZKML_ANVIL_LIFETIME must be whole seconds, not '$lifetime'" >&2; exit 2; }
     for attempt in 1 2 3 4 5; do
       # Ask the kernel for a free port, then hand it to anvil; retry if another process took it meanwhile.
-      port=$(node -e 'const s=require("net").createServer(); s.listen(0,"127.0.0.1",()=>{console.log(s.address().port); s.close();})')
+      port=$(free_port)
       # timeout ends anvil after its lifetime; exec keeps one PID for timeout so stop kills the right process.
       setsid timeout --signal=TERM "$lifetime" "$bin" --host 127.0.0.1 --port "$port" --silent \
         > "$state/anvil.log" 2>&1 < /dev/null &

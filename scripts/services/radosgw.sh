@@ -9,6 +9,8 @@
 # Ports are chosen free at start. The daemons stop by themselves after ZKML_RGW_LIFETIME seconds (default 3600).
 # Needs the Debian packages radosgw, ceph-mon, ceph-osd, ceph-common and curl (scripts/apt-packages.txt).
 set -euo pipefail
+# shellcheck source=../lib/free-port.sh
+. "$(dirname "$0")/../lib/free-port.sh"
 
 action=${1:-}; state=${2:-}
 if [ -z "$action" ] || [ -z "$state" ]; then
@@ -17,7 +19,11 @@ fi
 mkdir -p "$state"
 state=$(cd "$state" && pwd)
 dir="$state/radosgw"
+# A lifetime the caller sets (test.sh exports one to cover the whole run) wins over the default.
 lifetime=${ZKML_RGW_LIFETIME:-3600}
+if [ "$action" = start ] && ! [[ "$lifetime" =~ ^[1-9][0-9]*$ ]]; then
+  echo "radosgw.sh: ZKML_RGW_LIFETIME must be whole seconds, not '$lifetime'" >&2; exit 2
+fi
 
 # Kills every daemon this script started (their PIDs are in $dir/pids), then the lifetime watchdog.
 stop() {
@@ -47,19 +53,6 @@ stop() {
   rm -rf "$dir"
 }
 
-# A free TCP port on 127.0.0.1: random, with no listener, and different from the one given as $1.
-free_port() {
-  local port
-  for _ in $(seq 1 200); do
-    port=$(( 20000 + RANDOM % 40000 ))
-    [ "$port" = "${1:-}" ] && continue
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"; return 0
-    fi
-  done
-  echo "radosgw.sh: no free port found" >&2; return 1
-}
-
 pid_of() { cat "$dir/run/$1.pid" 2>/dev/null || true; }
 
 record_pid() {
@@ -71,18 +64,17 @@ record_pid() {
   echo "$pid $1" >> "$dir/pids"
 }
 
-start() {
-  for cmd in ceph-mon ceph-osd radosgw ceph ceph-authtool monmaptool radosgw-admin curl; do
-    command -v "$cmd" > /dev/null || { echo "radosgw.sh: $cmd missing: run scripts/install.sh" >&2; exit 1; }
-  done
-  [ -f "$dir/pids" ] && stop
+# Starts the cluster once on new free ports; a daemon that cannot bind (another process took its port between
+# free_port and the bind) makes it fail, stopping whatever it had started, so that start can try again.
+start_once() {
   rm -rf "$dir"; mkdir -p "$dir"/{run,log,mon/ceph-a,osd/ceph-0,rgw}
   # If anything below fails, leave nothing running.
   trap 'echo "radosgw.sh: start failed; logs in $dir/log" >&2; tail -20 "$dir"/log/*.log 2>/dev/null >&2 || true; stop' ERR
 
   local fsid mon_port rgw_port access_key secret_key conf
   fsid=$(cat /proc/sys/kernel/random/uuid)
-  mon_port=$(free_port); rgw_port=$(free_port "$mon_port")
+  mon_port=$(free_port); rgw_port=$(free_port)
+  while [ "$rgw_port" = "$mon_port" ]; do rgw_port=$(free_port); done
   access_key="ZKML$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n' | tr 'a-f' 'A-F')"
   secret_key=$(od -An -tx1 -N20 /dev/urandom | tr -d ' \n')
   conf="$dir/ceph.conf"
@@ -121,6 +113,8 @@ rgw dns name = 127.0.0.1
 CONF
 
   local c=(-c "$conf")
+  # The ceph client gives up after 60 s instead of waiting forever for a monitor that could not bind its port.
+  local ceph_cli=(ceph -c "$conf" --connect-timeout 60)
   ceph-authtool --create-keyring "$dir/keyring" --gen-key -n mon. --cap mon 'allow *' > /dev/null
   ceph-authtool "$dir/keyring" --gen-key -n client.admin --cap mon 'allow *' --cap osd 'allow *' --cap mgr 'allow *' > /dev/null
   ceph-authtool "$dir/keyring" --gen-key -n osd.0 --cap mon 'allow profile osd' --cap osd 'allow *' --cap mgr 'allow profile osd' > /dev/null
@@ -130,11 +124,11 @@ CONF
   ceph-mon --mkfs -i a --monmap "$dir/monmap" --keyring "$dir/keyring" "${c[@]}"
   ceph-mon -i a "${c[@]}"
   record_pid mon.a
-  ceph "${c[@]}" osd create > /dev/null
+  "${ceph_cli[@]}" osd create > /dev/null
   ceph-osd -i 0 --mkfs "${c[@]}" 2> /dev/null
-  ceph "${c[@]}" osd crush add-bucket localhost host > /dev/null 2>&1
-  ceph "${c[@]}" osd crush move localhost root=default > /dev/null 2>&1
-  ceph "${c[@]}" osd crush add osd.0 1.0 host=localhost > /dev/null 2>&1
+  "${ceph_cli[@]}" osd crush add-bucket localhost host > /dev/null 2>&1
+  "${ceph_cli[@]}" osd crush move localhost root=default > /dev/null 2>&1
+  "${ceph_cli[@]}" osd crush add osd.0 1.0 host=localhost > /dev/null 2>&1
   ceph-osd -i 0 "${c[@]}" 2> /dev/null
   record_pid osd.0
   radosgw -n client.rgw.gw "${c[@]}"
@@ -147,9 +141,16 @@ CONF
   nohup setsid bash -c 'echo $$ > "$1"; sleep "$2" & s=$!; trap "kill $s; exit 0" TERM; wait $s; exec bash "$3" stop "$4"' _ \
     "$state/radosgw-watchdog.pid" "$lifetime" "$self" "$state" > /dev/null 2>&1 &
 
-  local ok=0
+  # Ready when OUR radosgw answers: its own log must show the probe request (another server, maybe another
+  # agent's radosgw, could hold the port if radosgw lost the race for it; then radosgw logs a bind failure and exits).
+  local ok=0 probe rgw_log="$dir/log/client.rgw.gw.log"
+  probe="zkml-probe-$(od -An -tx1 -N6 /dev/urandom | tr -d ' \n')"
   for _ in $(seq 1 120); do
-    if curl -s -o /dev/null "http://127.0.0.1:$rgw_port/"; then ok=1; break; fi
+    if grep -qs "Address already in use\|failed initializing frontend" "$rgw_log" || ! kill -0 "$(pid_of client.rgw.gw)" 2>/dev/null; then
+      echo "radosgw.sh: radosgw could not bind 127.0.0.1:$rgw_port" >&2; false
+    fi
+    curl -s -o /dev/null "http://127.0.0.1:$rgw_port/$probe" || true
+    if grep -qs "$probe" "$rgw_log"; then ok=1; break; fi
     sleep 0.5
   done
   [ "$ok" = 1 ] || { echo "radosgw.sh: radosgw did not answer on port $rgw_port" >&2; false; }
@@ -164,6 +165,24 @@ export ZKML_TEST_S3_SECRET_KEY=$secret_key
 ENV
   trap - ERR
   echo "radosgw ready on http://127.0.0.1:$rgw_port (state in $dir, stops by itself after ${lifetime}s)"
+}
+
+start() {
+  for cmd in ceph-mon ceph-osd radosgw ceph ceph-authtool monmaptool radosgw-admin curl node; do
+    command -v "$cmd" > /dev/null || { echo "radosgw.sh: $cmd missing: run scripts/install.sh" >&2; exit 1; }
+  done
+  [ -f "$dir/pids" ] && stop
+  local attempt rc
+  for attempt in 1 2 3; do
+    # A subshell, so that set -e ends this attempt (its ERR trap stops what it started) and not the script.
+    set +e
+    ( set -e; start_once )
+    rc=$?
+    set -e
+    [ "$rc" = 0 ] && return 0
+    echo "radosgw.sh: start attempt $attempt failed; retrying on new ports" >&2
+  done
+  exit 1
 }
 
 case "$action" in

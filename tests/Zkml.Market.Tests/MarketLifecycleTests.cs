@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Text.Json.Nodes;
 
 namespace Zkml.Market.Tests;
 
@@ -93,6 +94,42 @@ public class MarketLifecycleTests(AnvilChain chain)
         Assert.Equal(chain.Requester.Address, refunded.Requester);
         Assert.Equal(creditBefore + model.Registration.Price, await chain.Market.GetCreditAsync(chain.Requester.Address));
         Assert.Equal(ProofRequestStatus.Refunded, (await chain.Market.GetRequestAsync(requestId)).Status);
+    }
+
+    [Fact]
+    public async Task Lock_that_loses_a_race_after_gas_estimation_names_the_custom_error()
+    {
+        var model = await chain.RegisterModelAsync();
+        var requestId = await model.RequestAsync(TestModel.Instances(7, 8), TimeSpan.FromMinutes(30));
+        var collateral = model.Registration.LockCollateral;
+
+        // With automine off, both locks pass gas estimation on the open request; one block then mines both, and the
+        // second reverts on chain, where only replaying it tells why.
+        Task<TransactionReceipt>[] locks;
+        await chain.Rpc.RequestAsync("evm_setAutomine", [JsonValue.Create(false)]);
+        try
+        {
+            locks = [chain.MarketAs(chain.Provider).LockAsync(requestId, collateral), chain.MarketAs(chain.OtherProver).LockAsync(requestId, collateral)];
+            using var pooled = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            while ((await chain.Rpc.RequestAsync("txpool_status", [], pooled.Token)).GetProperty("pending").GetString() != "0x2")
+            {
+                await Task.Delay(20, pooled.Token);
+            }
+
+            await chain.Rpc.RequestAsync("evm_mine", []);
+        }
+        finally
+        {
+            await chain.Rpc.RequestAsync("evm_setAutomine", [JsonValue.Create(true)]);
+        }
+
+        var outcomes = await Task.WhenAll(locks.Select(async l => (Exception?)await Record.ExceptionAsync(() => l)));
+        var lost = Assert.IsType<TransactionFailedException>(Assert.Single(outcomes, o => o is not null));
+        Assert.Equal("InvalidRequestStatus", lost.ErrorName);
+        Assert.Equal(requestId, lost.Error!.Arguments[0].Value);
+        Assert.Contains("InvalidRequestStatus", lost.Message);
+        Assert.False((await chain.Rpc.GetTransactionReceiptAsync(lost.TransactionHash))!.Succeeded);
+        Assert.Equal(ProofRequestStatus.Locked, (await chain.Market.GetRequestAsync(requestId)).Status);
     }
 
     [Fact]

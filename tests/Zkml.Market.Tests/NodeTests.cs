@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Text.Json.Nodes;
+using Zkml.TestSupport;
 
 namespace Zkml.Market.Tests;
 
@@ -13,6 +14,7 @@ public class NodeTests(AnvilChain chain)
         var accounts = await chain.Rpc.RequestAsync("eth_accounts", []);
         var nodeAccounts = accounts.EnumerateArray().Take(10).Select(a => EthereumAddress.Parse(a.GetString()!.ToLowerInvariant()));
         Assert.Equal(chain.Keys.Select(k => k.Address), nodeAccounts);
+        Assert.Equal(DevChain.Accounts.Select(a => EthereumAddress.Parse(a.Address)), nodeAccounts);
     }
 
     [Fact]
@@ -130,10 +132,7 @@ public class NodeTests(AnvilChain chain)
     [Fact]
     public async Task Unreachable_node_is_a_transient_error_after_the_retries()
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop(); // a port nobody listens on
+        var port = FreePort.Next(); // a port nobody listens on
         using var rpc = new EthereumRpcClient(new Uri($"http://127.0.0.1:{port}"), new EthereumRpcOptions { MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10) });
 
         var e = await Assert.ThrowsAsync<RpcException>(() => rpc.GetChainIdAsync());
@@ -143,13 +142,21 @@ public class NodeTests(AnvilChain chain)
     }
 
     [Fact]
-    public async Task Mined_transaction_that_reverts_raises_TransactionFailedException()
+    public async Task Mined_transaction_that_reverts_raises_TransactionFailedException_with_the_replayed_revert_data()
     {
         // A fixed gas limit skips estimation, so the revert happens on chain (status 0) and costs gas.
-        var data = Abi.AbiType.Parse("uint256").Encode(BigInteger.One);
+        var unknownRequest = BigInteger.Pow(2, 200) + 7;
+        var data = Abi.AbiType.Parse("uint256").Encode(unknownRequest);
         var call = new TransactionRequest(chain.Market.Address, [.. Keccak256.Hash("refund(uint256)")[..4], .. data], GasLimit: 100_000);
         var e = await Assert.ThrowsAsync<TransactionFailedException>(() => chain.Senders[9].SendAsync(call));
         var receipt = await chain.Rpc.GetTransactionReceiptAsync(e.TransactionHash);
         Assert.False(receipt!.Succeeded);
+
+        // The sender knows no ABI: it hands back the revert data of the replayed call, which decodes to the custom error.
+        Assert.NotNull(e.RevertData);
+        Assert.Contains(HexConverter.ToHex(e.RevertData), e.Message);
+        var error = Market.ContractInvoker.DecodeError(e.RevertData);
+        Assert.Equal("UnknownRequest", error?.Name);
+        Assert.Equal(unknownRequest, Assert.Single(error!.Arguments).Value);
     }
 }

@@ -186,21 +186,29 @@ public class RequestIndexerTests(AnvilChain chain)
     }
 
     [Fact]
-    public async Task Cancelling_the_stream_ends_it()
+    public async Task Cancelling_a_running_stream_ends_it()
     {
         var (market, start) = await FreshMarketAsync();
+        await chain.RegisterModelAsync(market: market);
         using var cts = new CancellationTokenSource();
         var indexer = new RequestIndexer(market, new RequestIndexerOptions { StartBlock = start, PollingInterval = TimeSpan.FromMilliseconds(20) });
+        var firstEvent = new TaskCompletionSource<MarketEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var received = 0;
 
         var consume = Task.Run(async () =>
         {
-            await foreach (var _ in indexer.StreamAsync(null, cts.Token))
+            await foreach (var e in indexer.StreamAsync(null, cts.Token))
             {
+                Interlocked.Increment(ref received);
+                firstEvent.TrySetResult(e);
             }
         });
+        // The stream is running: it delivered the one event and is now polling for more. A hang fails the test.
+        Assert.IsType<ModelRegisteredEvent>(await firstEvent.Task.WaitAsync(TimeSpan.FromMinutes(1)));
         await cts.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => consume);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => consume.WaitAsync(TimeSpan.FromMinutes(1)));
+        Assert.Equal(1, received);
     }
 
     [Fact]

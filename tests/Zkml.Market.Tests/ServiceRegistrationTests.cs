@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Zkml.TestSupport;
 
 namespace Zkml.Market.Tests;
 
@@ -13,7 +14,7 @@ public class ServiceRegistrationTests(AnvilChain chain)
         {
             o.RpcUrl = chain.Rpc.Endpoint;
             o.MarketAddress = chain.Market.Address.ToString();
-            o.PrivateKey = AnvilChain.DevKeys[1];
+            o.PrivateKey = DevChain.Accounts[1].PrivateKey;
         });
         await using var provider = services.BuildServiceProvider();
 

@@ -81,6 +81,27 @@ public sealed class TransactionFailedException : MarketException
         TransactionHash = transactionHash;
     }
 
+    /// <summary>Creates the exception for a reverted transaction, with what replaying it told of the revert.</summary>
+    public TransactionFailedException(string message, string transactionHash, byte[]? revertData, DecodedError? error, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        TransactionHash = transactionHash;
+        RevertData = revertData;
+        Error = error;
+    }
+
     /// <summary>The transaction's hash.</summary>
     public string TransactionHash { get; }
+
+    /// <summary>
+    /// The revert data (selector and ABI-encoded arguments) got by replaying the transaction as a call at its block;
+    /// null when there was no receipt, or the replay did not revert the same way (the state had moved on).
+    /// </summary>
+    public byte[]? RevertData { get; }
+
+    /// <summary>The decoded custom error (or Error(string) / Panic(uint256)), or null when unknown.</summary>
+    public DecodedError? Error { get; }
+
+    /// <summary>The error's name, e.g. <c>NotLocked</c>, or null when it was not decoded.</summary>
+    public string? ErrorName => Error?.Name;
 }

@@ -50,6 +50,14 @@ internal sealed class ContractInvoker(EthereumRpcClient rpc, ContractAbi abi, Et
         {
             throw revert;
         }
+        catch (TransactionFailedException e) when (e.RevertData is { Length: >= 4 } revertData && e.Error is null)
+        {
+            // Mined and reverted (e.g. another sender won a race after gas estimation): name the custom error.
+            var error = DecodeError(revertData);
+            var text = error is null ? "an unknown error " + HexConverter.ToHex(revertData.AsSpan(0, 4)) : error.ToString();
+            throw new TransactionFailedException(
+                $"{function}: transaction {e.TransactionHash} was mined and reverted with {text}.", e.TransactionHash, revertData, error, e);
+        }
     }
 
     public static async Task<EthereumAddress> DeployAsync(TransactionSender sender, ContractAbi abi, IReadOnlyList<AbiType> constructorTypes, object?[] arguments, CancellationToken cancellationToken)

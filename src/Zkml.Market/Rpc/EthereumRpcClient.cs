@@ -154,6 +154,17 @@ public sealed partial class EthereumRpcClient : IDisposable
         return HexConverter.FromHex((await RequestAsync("eth_call", [call, block], cancellationToken).ConfigureAwait(false)).GetString()!);
     }
 
+    /// <summary>
+    /// eth_call of a whole transaction (its value included) from <paramref name="from"/> at a block tag or number:
+    /// runs it without sending it, e.g. to replay a mined transaction and read why it reverted.
+    /// </summary>
+    public async Task<byte[]> CallAsync(EthereumAddress from, TransactionRequest transaction, string block = "latest", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        var call = CallObject(from, transaction.To, transaction.Data, transaction.Value);
+        return HexConverter.FromHex((await RequestAsync("eth_call", [call, block], cancellationToken).ConfigureAwait(false)).GetString()!);
+    }
+
     /// <summary>eth_estimateGas for a transaction from <paramref name="from"/>.</summary>
     public async Task<BigInteger> EstimateGasAsync(EthereumAddress from, TransactionRequest transaction, CancellationToken cancellationToken = default)
     {

@@ -36,17 +36,49 @@ public sealed partial class TransactionSender
 
     /// <summary>Estimates gas, signs, sends and waits for the receipt.</summary>
     /// <exception cref="RpcException">The node rejected the transaction (a revert during estimation carries its data).</exception>
-    /// <exception cref="TransactionFailedException">The transaction was mined but reverted, or no receipt came in time.</exception>
+    /// <exception cref="TransactionFailedException">The transaction was mined but reverted (<see cref="TransactionFailedException.RevertData"/> holds
+    /// the revert data of the transaction replayed as a call at its block), or no receipt came in time.</exception>
     public async Task<TransactionReceipt> SendAsync(TransactionRequest transaction, CancellationToken cancellationToken = default)
     {
         var hash = await SubmitAsync(transaction, cancellationToken).ConfigureAwait(false);
         var receipt = await WaitForReceiptAsync(hash, cancellationToken).ConfigureAwait(false);
         if (!receipt.Succeeded)
         {
-            throw new TransactionFailedException($"Transaction {hash} reverted in block {receipt.BlockNumber}.", hash);
+            var revertData = await ReplayRevertAsync(transaction, receipt.BlockNumber, cancellationToken).ConfigureAwait(false);
+            var reason = revertData is null ? "" : " with data " + HexConverter.ToHex(revertData);
+            throw new TransactionFailedException($"Transaction {hash} reverted in block {receipt.BlockNumber}{reason}.", hash, revertData, null);
         }
 
         return receipt;
+    }
+
+    /// <summary>
+    /// A receipt says only that a transaction reverted, not why: replays it as a call on the state of its block and
+    /// returns the revert data the node reports, or null when the replay does not revert with data.
+    /// </summary>
+    private async Task<byte[]?> ReplayRevertAsync(TransactionRequest transaction, long blockNumber, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _rpc.CallAsync(Address, transaction, HexConverter.ToQuantity(blockNumber), cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (RpcException e) when (e.Data is { Length: > 2 } hex)
+        {
+            try
+            {
+                return HexConverter.FromHex(hex);
+            }
+            catch (EthereumFormatException)
+            {
+                return null;
+            }
+        }
+        catch (RpcException e)
+        {
+            Log.ReplayFailed(_logger, e.Message);
+            return null;
+        }
     }
 
     /// <summary>Estimates gas, signs and sends; returns the transaction hash without waiting for it to be mined.</summary>
@@ -124,6 +156,9 @@ public sealed partial class TransactionSender
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 13, Level = LogLevel.Debug, Message = "Replaying a reverted transaction gave no revert data: {Error}")]
+        public static partial void ReplayFailed(ILogger logger, string error);
+
         [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Nonce {Nonce} of {From} was already used elsewhere; re-reading it from the node")]
         public static partial void StaleNonce(ILogger logger, string from, long nonce);
 

@@ -69,15 +69,37 @@ public abstract class AuditTrailContract(ITestOutputHelper output)
         var store = await CreateStoreAsync();
         const int perWriter = 60;
         string[] names = ["a", "b", "c"];
-        var start = DateTimeOffset.UtcNow.AddSeconds(4).ToUnixTimeMilliseconds().ToString();
+        var goFile = Path.Combine(Path.GetTempPath(), $"zkml-audit-go-{Guid.NewGuid():N}");
         var storeArgs = HelperStoreArgs(store);
 
         var writers = names
-            .Select(w => HelperProcess.Start(["audit-append", .. storeArgs, "audit/", w, perWriter.ToString(), start]))
+            .Select(w => HelperProcess.Start(["audit-append", .. storeArgs, "audit/", w, perWriter.ToString(), goFile]))
             .ToList();
-        foreach (var writer in writers)
+        long contentions = 0;
+        try
         {
-            output.WriteLine(await HelperProcess.WaitForSuccessAsync(writer, TimeSpan.FromMinutes(3)));
+            // A real barrier: every helper has loaded, opened its store and said so before any of them appends.
+            foreach (var writer in writers)
+            {
+                await HelperProcess.WaitForLineAsync(writer, "ready", TimeSpan.FromMinutes(2));
+            }
+
+            await File.WriteAllBytesAsync(goFile, []);
+            foreach (var writer in writers)
+            {
+                var report = await HelperProcess.WaitForSuccessAsync(writer, TimeSpan.FromMinutes(3));
+                output.WriteLine(report);
+                contentions += long.Parse(report.Trim().Split('=')[1]);
+            }
+        }
+        finally
+        {
+            foreach (var writer in writers)
+            {
+                HelperProcess.KillIfRunning(writer);
+            }
+
+            File.Delete(goFile);
         }
 
         var trail = new AuditTrail(store);
@@ -88,6 +110,8 @@ public abstract class AuditTrailContract(ITestOutputHelper output)
         Assert.True(verification.IsValid, verification.FirstViolation?.Message);
         Assert.Equal(names.Length * perWriter, verification.EntryCount);
         Assert.Equal(names.Length * perWriter, written.Distinct().Count());
+        // Released together, the writers raced for the same next entry: at least one append lost and retried.
+        Assert.True(contentions > 0, "the helper processes never contended, so this run did not test concurrency");
         foreach (var w in names)
         {
             // Each writer's entries appear once each and in the order it appended them.
