@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace Zkml.Ezkl;
 
 /// <summary>
-/// A model input (<c>input.json</c>): <c>input_data</c>, one flat array of numbers per model input, and
+/// A model input (<c>input.json</c>): <c>input_data</c>, one flat array of values per model input (numbers,
+/// booleans or field elements), and
 /// optionally <c>output_data</c> (expected outputs, used by calibration).
 /// </summary>
 public sealed class ModelInput : EzklArtifact
@@ -17,7 +18,10 @@ public sealed class ModelInput : EzklArtifact
     /// <inheritdoc />
     public override ArtifactKind Kind => ArtifactKind.Input;
 
-    /// <summary>The input values, one flattened array per model input.</summary>
+    /// <summary>
+    /// The input values, one flattened array per model input (booleans as 0 and 1, field elements as the signed
+    /// integer they stand for).
+    /// </summary>
     public IReadOnlyList<IReadOnlyList<double>> InputData { get; }
 
     /// <summary>Parses input.json bytes (copied).</summary>
@@ -86,12 +90,15 @@ public sealed class ModelInput : EzklArtifact
             var j = 0;
             foreach (var value in input.EnumerateArray())
             {
-                if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number))
+                values.Add(value.ValueKind switch
                 {
-                    throw ArtifactFiles.Invalid(kind, $"input_data[{i}][{j}] should be a number, found {value.ValueKind}");
-                }
-
-                values.Add(number);
+                    JsonValueKind.Number when value.TryGetDouble(out var number) => number,
+                    JsonValueKind.True => 1.0,
+                    JsonValueKind.False => 0.0,
+                    // ezkl also takes a field element (little-endian hex) as a raw, unscaled value.
+                    JsonValueKind.String when Felt.TryFromLittleEndianHex(value.GetString(), out var felt) => (double)felt.ToSignedInteger(),
+                    _ => throw ArtifactFiles.Invalid(kind, $"input_data[{i}][{j}] should be a number, a boolean or a field element, found {value.ValueKind}"),
+                });
                 j++;
             }
 

@@ -89,8 +89,13 @@ internal sealed class EngineModule : IDisposable
                 "and copies it beside the assembly; or set EzklEngineOptions.EnginePath.");
         }
 
-        var wasm = File.ReadAllBytes(path);
-        var sha256 = Convert.ToHexStringLower(SHA256.HashData(wasm));
+        // Hash by streaming: on a cache hit the 10 MB module is never held in memory.
+        string sha256;
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+        {
+            sha256 = Convert.ToHexStringLower(SHA256.HashData(file));
+        }
+
         var expected = options.EnginePath is null ? PinnedSha256 : options.ExpectedSha256;
         if (expected is not null && !string.Equals(sha256, expected, StringComparison.OrdinalIgnoreCase))
         {
@@ -103,8 +108,8 @@ internal sealed class EngineModule : IDisposable
         {
             var cachePath = options.UseModuleCache ? CachePath(options.ModuleCacheDirectory ?? DefaultCacheDirectory(), sha256) : null;
             var (module, fromCache) = cachePath is null
-                ? (Compile(engine, wasm, path, null, logger), false)
-                : LoadOrCompileCached(engine, wasm, path, cachePath, logger, cancellationToken);
+                ? (Compile(engine, ReadChecked(path, sha256), path, null, logger), false)
+                : LoadOrCompileCached(engine, path, sha256, cachePath, logger, cancellationToken);
             return new EngineModule(engine, module, sha256, fromCache);
         }
         catch
@@ -114,7 +119,7 @@ internal sealed class EngineModule : IDisposable
         }
     }
 
-    private static string CachePath(string directory, string sha256)
+    internal static string CachePath(string directory, string sha256)
     {
         var key = string.Join('\n', sha256, WasmtimeVersion, ConfigurationFingerprint, RuntimeInformation.RuntimeIdentifier,
             RuntimeInformation.ProcessArchitecture);
@@ -123,7 +128,7 @@ internal sealed class EngineModule : IDisposable
     }
 
     private static (WasmtimeModule Module, bool FromCache) LoadOrCompileCached(
-        Wasmtime.Engine engine, byte[] wasm, string enginePath, string cachePath, ILogger logger, CancellationToken cancellationToken)
+        Wasmtime.Engine engine, string enginePath, string sha256, string cachePath, ILogger logger, CancellationToken cancellationToken)
     {
         // Fast path: a finished cache file only ever appears by rename, so if it exists it is complete.
         if (TryDeserialize(engine, cachePath, logger) is { } cached)
@@ -141,7 +146,7 @@ internal sealed class EngineModule : IDisposable
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             EngineLog.CacheUnavailable(logger, directory, ex.Message);
-            return (Compile(engine, wasm, enginePath, null, logger), false);
+            return (Compile(engine, ReadChecked(enginePath, sha256), enginePath, null, logger), false);
         }
 
         using (lockFile)
@@ -152,7 +157,7 @@ internal sealed class EngineModule : IDisposable
                 return (compiledMeanwhile, true);
             }
 
-            var module = Compile(engine, wasm, enginePath, cachePath, logger);
+            var module = Compile(engine, ReadChecked(enginePath, sha256), enginePath, cachePath, logger);
             try
             {
                 ArtifactFiles.WriteAtomically(cachePath, module.Serialize());
@@ -206,10 +211,22 @@ internal sealed class EngineModule : IDisposable
         }
     }
 
+    /// <summary>Reads the module to compile it, checking it is still the file that was hashed.</summary>
+    private static byte[] ReadChecked(string path, string sha256)
+    {
+        var wasm = File.ReadAllBytes(path);
+        if (!string.Equals(Convert.ToHexStringLower(SHA256.HashData(wasm)), sha256, StringComparison.Ordinal))
+        {
+            throw new EzklEngineLoadException($"the engine file {path} changed while it was being loaded");
+        }
+
+        return wasm;
+    }
+
     private static WasmtimeModule Compile(Wasmtime.Engine engine, byte[] wasm, string enginePath, string? cachePath, ILogger logger)
     {
         var stopwatch = Stopwatch.StartNew();
-        var patched = (byte[])wasm.Clone();
+        var patched = wasm;
         WasmImportPatcher.UnshareImportedMemories(patched);
         try
         {

@@ -98,6 +98,16 @@ internal sealed class EnginePool : IDisposable
     public void Dispose()
     {
         _disposed = true;
+
+        // Wait (boundedly) for calls in flight: their instances are disposed as they come back.
+        for (var i = 0; i < MaxInstances; i++)
+        {
+            if (!_slots.Wait(TimeSpan.FromMinutes(1)))
+            {
+                break;
+            }
+        }
+
         while (_idle.TryPop(out var instance))
         {
             instance.Dispose();

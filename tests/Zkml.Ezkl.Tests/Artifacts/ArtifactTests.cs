@@ -128,6 +128,15 @@ public sealed class ArtifactTests
     }
 
     [Fact]
+    public void Input_values_may_be_numbers_booleans_or_field_elements()
+    {
+        var input = ModelInput.FromBytes(System.Text.Encoding.UTF8.GetBytes(
+            $"{{\"input_data\": [[1.5, true, \"{Felt.FromSignedInteger(-3).ToLittleEndianHex()}\"]]}}"));
+
+        Assert.Equal([1.5, 1.0, -3.0], input.InputData[0]);
+    }
+
+    [Fact]
     public void Binary_artifacts_refuse_empty_truncated_or_json_content()
     {
         Assert.Equal(ArtifactKind.VerifyingKey, Assert.Throws<EzklInvalidArtifactException>(() => VerifyingKey.FromBytes([])).ArtifactKind);

@@ -103,6 +103,21 @@ public sealed class MalformedInputTests(EngineFixture fixture)
     }
 
     [Fact]
+    public async Task Settings_the_engine_cannot_read_give_an_engine_error_naming_the_field()
+    {
+        var settings = fixture.Settings.Clone();
+        settings.RunArgs.Commitment = "NotAScheme";
+
+        var error = await Assert.ThrowsAsync<EzklEngineException>(
+            async () => await Engine.VerifyAsync(fixture.Proof, fixture.VerifyingKey, settings, fixture.Srs));
+        var validation = await Assert.ThrowsAsync<EzklInvalidArtifactException>(async () => await Engine.ValidateAsync(settings));
+
+        Assert.Contains("NotAScheme", error.EngineMessage);
+        Assert.Equal(ArtifactKind.Settings, validation.ArtifactKind);
+        await AssertEngineStillWorks();
+    }
+
+    [Fact]
     public async Task An_srs_whose_k_differs_from_the_settings_logrows_is_refused_before_the_engine_runs()
     {
         var settings = fixture.Settings.Clone();

@@ -1,0 +1,100 @@
+using Microsoft.Extensions.DependencyInjection;
+using Zkml.Ezkl.Engine;
+using Zkml.TestSupport;
+
+namespace Zkml.Ezkl.Tests.Engine;
+
+/// <summary>Finding, checking, patching and caching the engine module.</summary>
+[Collection(EngineCollection.Name)]
+public sealed class EngineLoadingTests(EngineFixture fixture)
+{
+    private static string DefaultEngineFile => Path.Combine(AppContext.BaseDirectory, "ezkl_bg.wasm");
+
+    [Fact]
+    public void The_build_places_the_pinned_engine_beside_the_assembly()
+    {
+        Assert.True(File.Exists(DefaultEngineFile));
+        using var stream = File.OpenRead(DefaultEngineFile);
+        Assert.Equal(EngineModule.PinnedSha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream)));
+    }
+
+    [Fact]
+    public void The_patch_clears_only_the_shared_flag_of_the_imported_memory()
+    {
+        var original = File.ReadAllBytes(DefaultEngineFile);
+        var patched = (byte[])original.Clone();
+
+        Assert.Equal(1, WasmImportPatcher.UnshareImportedMemories(patched));
+
+        var differences = Enumerable.Range(0, original.Length).Where(i => original[i] != patched[i]).ToArray();
+        var at = Assert.Single(differences);
+        Assert.Equal(0x03, original[at]); // has maximum + shared
+        Assert.Equal(0x01, patched[at]);  // has maximum
+        Assert.Equal(0, WasmImportPatcher.UnshareImportedMemories(patched)); // idempotent
+    }
+
+    [Fact]
+    public async Task A_missing_engine_file_is_a_load_error_naming_the_path()
+    {
+        using var engine = new EzklEngine(new EzklEngineOptions { EnginePath = "/nonexistent/ezkl_bg.wasm" });
+
+        var error = await Assert.ThrowsAsync<EzklEngineLoadException>(async () => await engine.WarmUpAsync());
+
+        Assert.Contains("/nonexistent/ezkl_bg.wasm", error.Message);
+    }
+
+    [Fact]
+    public async Task An_engine_file_with_another_hash_than_expected_is_refused()
+    {
+        using var engine = new EzklEngine(new EzklEngineOptions { EnginePath = DefaultEngineFile, ExpectedSha256 = new string('0', 64) });
+
+        var error = await Assert.ThrowsAsync<EzklEngineLoadException>(async () => await engine.WarmUpAsync());
+
+        Assert.Contains(EngineModule.PinnedSha256, error.Message);
+    }
+
+    [Fact]
+    public async Task A_corrupt_cache_file_is_rebuilt_and_the_rebuilt_one_is_used_next_time()
+    {
+        var cacheDir = Path.Combine(Path.GetTempPath(), "zkml-cache-test-" + Guid.NewGuid().ToString("N"));
+        var cacheFile = EngineModule.CachePath(cacheDir, EngineModule.PinnedSha256);
+        Directory.CreateDirectory(cacheDir);
+        await File.WriteAllBytesAsync(cacheFile, "not a compiled module"u8.ToArray());
+        try
+        {
+            var options = new EzklEngineOptions { MaxInstances = 1, ModuleCacheDirectory = cacheDir };
+            using (var rebuilt = new EzklEngine(options))
+            {
+                var result = await rebuilt.VerifyAsync(fixture.Proof, fixture.VerifyingKey, fixture.Settings, fixture.Srs);
+                Assert.True(result.IsValid);
+                Assert.False(rebuilt.ModuleLoadedFromCache);
+            }
+
+            Assert.True(new FileInfo(cacheFile).Length > 1_000_000);
+            Assert.Empty(Directory.GetFiles(cacheDir, "*.tmp"));
+            using var cached = new EzklEngine(options);
+            var again = await cached.VerifyAsync(fixture.Proof, fixture.VerifyingKey, fixture.Settings, fixture.Srs);
+            Assert.True(again.IsValid);
+            Assert.True(cached.ModuleLoadedFromCache);
+        }
+        finally
+        {
+            Directory.Delete(cacheDir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Dependency_injection_provides_one_shared_configured_engine()
+    {
+        var services = new ServiceCollection();
+        services.AddEzkl(o => o.MaxInstances = 1);
+        await using var provider = services.BuildServiceProvider();
+
+        var engine = provider.GetRequiredService<EzklEngine>();
+
+        Assert.Same(engine, provider.GetRequiredService<EzklEngine>());
+        Assert.Equal(1, engine.MaxInstances);
+        var result = await engine.VerifyAsync(fixture.Proof, fixture.VerifyingKey, fixture.Settings, fixture.Srs);
+        Assert.True(result.IsValid);
+    }
+}
