@@ -88,6 +88,14 @@ public sealed class MarketRun : IAsyncLifetime
         await Provider.DisposeAsync();
         await Engine.DisposeAsync();
         Rpc.Dispose();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // logs of a host that is still shutting down; the temp folder is cleaned by the OS
+        }
     }
 
     /// <summary>The client stores an input and pays for a proof.</summary>

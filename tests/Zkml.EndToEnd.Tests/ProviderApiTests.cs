@@ -1,7 +1,9 @@
 using System.Net;
+using System.Numerics;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Zkml.Market;
 using Zkml.Samples;
 
 namespace Zkml.EndToEnd.Tests;
@@ -66,11 +68,11 @@ public sealed class ProviderApiTests(MarketRun run)
             new { modelId = run.Deployment.ModelId, input = new[] { SampleModel.Example(2, seed: 5).Select(v => (double)v).ToArray() }, deadlineSeconds = 600 });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
-        var id = System.Numerics.BigInteger.Parse(accepted.GetProperty("requestId").GetString()!);
+        var id = BigInteger.Parse(accepted.GetProperty("requestId").GetString()!);
 
-        var state = await run.WaitForChainAsync(id, s => s.Status is Market.ProofRequestStatus.Fulfilled or Market.ProofRequestStatus.Refunded);
-        Assert.Equal(Market.ProofRequestStatus.Fulfilled, state.Status);
-        Assert.Equal(Market.EthereumKey.FromHex(DevAccounts.Client).Address, state.Requester);
+        var state = await run.WaitForChainAsync(id, s => s.Status is ProofRequestStatus.Fulfilled or ProofRequestStatus.Refunded);
+        Assert.Equal(ProofRequestStatus.Fulfilled, state.Status);
+        Assert.Equal(EthereumKey.FromHex(DevAccounts.Client).Address, state.Requester);
         await run.WaitForRecordAsync(id, r => r.Status == RequestStatus.Fulfilled && r.Txs.Fulfil is not null);
         var view = await run.Provider.GetJsonAsync($"/api/requests/{id}");
         Assert.Equal(accepted.GetProperty("tx").GetString(), view.GetProperty("txs").GetProperty("request").GetString());
