@@ -73,7 +73,7 @@ public sealed class CalibrationTests(EngineFixture fixture)
         var onnx = TestModels.Mlp(2, 3, 4, 2);
 
         var error = Assert.Throws<EzklCompilationException>(() =>
-            Compiler.GenerateSettings(onnx, new RunArgs { InputVisibility = Visibility.Hashed(true) }));
+            Compiler.GenerateSettings(onnx, new RunArgs { InputVisibility = Visibility.Hashed(false) }));
 
         Assert.Contains("Poseidon", error.Message);
     }

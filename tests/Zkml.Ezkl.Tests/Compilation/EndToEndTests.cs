@@ -50,6 +50,76 @@ public sealed class EndToEndTests(EngineFixture fixture, Xunit.Abstractions.ITes
     }
 
     [Theory]
+    [InlineData(true, "[125,[1]]")]
+    [InlineData(false, "[84,[1]]")]
+    public async Task Hashed_public_inputs_or_outputs_prove_and_verify_with_the_poseidon_module_accounted(bool hashInput, string poseidon)
+    {
+        var onnx = TestModels.Mlp(22, 3, 5, 2);
+        var input = TestModels.Input(22, 3);
+        var args = SmallArgs();
+        if (hashInput)
+        {
+            args.InputVisibility = Visibility.Hashed(true);
+        }
+        else
+        {
+            args.InputVisibility = Visibility.Public;
+            args.OutputVisibility = Visibility.Hashed(true);
+        }
+
+        var settings = Compiler.GenerateSettingsWithMinimalLogrows(onnx, args, maxLogrows: 10);
+        var outputs = await ProveAndVerifyAsync(onnx, settings, input);
+
+        Assert.Equal(poseidon, settings.ModuleSizes["poseidon"]!.ToJsonString());
+        Assert.True(settings.RunArgs.Logrows >= 7);
+        AssertClose(TestModels.Reference(onnx, input, [1, 3]), outputs, 4.0 / 128);
+
+        // Tight with the module too: at k = 8 the layout needs several blocks, and one less is rejected.
+        args.Logrows = 8;
+        var atEight = Compiler.GenerateSettings(onnx, args);
+        var blocks = ColumnBlocks.AdviceBlocks(atEight.TotalAssignments, 8, 2);
+        Assert.True(blocks >= 2);
+        var srs = await SrsAsync(8);
+        Assert.NotEmpty((await fixture.Engine.GenerateVerifyingKeyAsync(Compiler.CompileCircuit(onnx, atEight), srs)).ToArray());
+        var fewer = atEight.Clone();
+        fewer.TotalAssignments = ColumnBlocks.SmallestAssignmentsFor(blocks, 8, 2) - 1;
+        await Assert.ThrowsAnyAsync<EzklEngineException>(async () =>
+            await fixture.Engine.GenerateVerifyingKeyAsync(Compiler.CompileCircuit(onnx, fewer), srs));
+    }
+
+    [Fact]
+    public async Task A_model_with_two_inputs_multiplied_together_proves_and_verifies()
+    {
+        var random = new Random(31);
+        var b = new Zkml.Ezkl.Onnx.OnnxModelBuilder();
+        var x = b.AddInput("x", [1, 3]);
+        var y = b.AddInput("y", [1, 3]);
+        var product = b.AddNode("Mul", [x, y], [1, 3]);
+        var sum = b.AddNode("Add", [product, x], [1, 3]);
+        b.AddOutput(b.Gemm(sum, TestModels.Matrix(random, 2, 3), TestModels.Vector(random, 2)), "output");
+        var onnx = b.ToBytes();
+        var (xs, ys) = (TestModels.Input(31, 3), TestModels.Input(32, 3));
+
+        var settings = Compiler.GenerateSettingsWithMinimalLogrows(onnx, SmallArgs(), maxLogrows: 10);
+        var compiled = await Compiler.CompileAndSetupAsync(fixture.Engine, onnx, settings, await SrsAsync(settings.RunArgs.Logrows));
+        var witness = await fixture.Engine.GenerateWitnessAsync(compiled.Circuit, ModelInput.FromValues([xs.Select(v => (double)v), ys.Select(v => (double)v)]));
+        var srs = await SrsAsync(settings.RunArgs.Logrows);
+        var proof = await fixture.Engine.ProveAsync(witness, compiled.Keys.ProvingKey, compiled.Circuit, srs);
+        var result = await fixture.Engine.VerifyAsync(proof, compiled.Keys.VerifyingKey, compiled.Settings, srs);
+
+        Assert.True(result.IsValid, result.Reason);
+        Assert.Equal(0, compiled.Retries);
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx);
+        using var reference = session.Run(
+        [
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("x", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(xs, [1, 3])),
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("y", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(ys, [1, 3])),
+        ]);
+        var scale = compiled.Settings.ModelOutputScales[0];
+        AssertClose(reference.First().AsEnumerable<float>().ToArray(), witness.Outputs[0].Select(f => (double)f.ToSignedInteger() / Math.Pow(2, scale)).ToArray(), 4.0 / 128);
+    }
+
+    [Theory]
     [InlineData("mlp", 6)]
     [InlineData("mlp", 8)]
     [InlineData("cnn", 8)]

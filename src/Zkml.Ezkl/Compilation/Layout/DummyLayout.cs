@@ -38,7 +38,9 @@ internal sealed class DummyLayout
             switch (node.Op)
             {
                 case InputOp input:
-                    output = Identity(Cells.Unknown(ToLong(node.OutDims)), input.Decomp);
+                    // Hashed inputs were assigned by the Poseidon module before the model is laid out.
+                    var hashed = _tight && _runArgs.InputVisibility.Kind == CircuitVisibilityKind.Hashed;
+                    output = Identity(new Cells(Cells.Unknown(ToLong(node.OutDims)).Items, ToLong(node.OutDims)) { Assigned = hashed }, input.Decomp);
                     break;
                 case ConstantOp constant:
                     {
@@ -201,7 +203,7 @@ internal sealed class DummyLayout
         return output;
     }
 
-    private BigInteger? Dot(Cells a, Cells b)
+    private void Dot(Cells a, Cells b)
     {
         _region.Flush();
         var padding = (int)((_region.InnerCols - (a.Length % _region.InnerCols)) % _region.InnerCols);
@@ -211,7 +213,6 @@ internal sealed class DummyLayout
         var assigned = _region.DuplicatedLength(pb, singleInnerColumn: false);
         _region.DuplicatedLength(Cells.Unknown(pa.Length / _region.InnerCols), singleInnerColumn: true);
         _region.Increment(assigned);
-        return null;
     }
 
     private static Cells Pad(Cells x, int count) =>

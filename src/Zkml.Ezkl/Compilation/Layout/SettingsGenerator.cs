@@ -34,10 +34,34 @@ internal static class SettingsGenerator
             instanceShapes.AddRange(model.Outputs.Select(o => model.Nodes[o.Node].OutDims));
         }
 
+        // Poseidon module (hashed inputs / outputs): 41 rows per hashed element + 2 per tensor, one instance per hash.
+        ulong poseidonRows = 0, hashes = 0;
+        void Hash(CircuitVisibility visibility, IEnumerable<ulong[]> shapes)
+        {
+            if (visibility.Kind != CircuitVisibilityKind.Hashed)
+            {
+                return;
+            }
+
+            foreach (var shape in shapes)
+            {
+                var length = shape.Aggregate(1UL, (p, d) => p * d);
+                if (length > 0)
+                {
+                    poseidonRows += (41 * length) + 2;
+                    hashes++;
+                }
+            }
+        }
+
+        Hash(runArgs.InputVisibility, typed.Inputs.Select(i => Dims(i.Shape)));
+        Hash(runArgs.OutputVisibility, model.Outputs.Select(o => model.Nodes[o.Node].OutDims));
+
         return new GraphSettings
         {
             RunArgs = runArgs,
-            NumRows = (ulong)region.Row,
+            NumRows = Math.Max((ulong)region.Row, poseidonRows),
+            ModuleSizesPoseidon = (poseidonRows, [hashes]),
             TotalAssignments = (ulong)region.LinearCoord,
             TotalConstSize = (ulong)region.Constants.Count,
             ModelInstanceShapes = instanceShapes,
@@ -80,7 +104,7 @@ internal static class SettingsGenerator
     {
         var ra = settings.RunArgs;
         var instances = settings.ModelInstanceShapes.Sum(s => (double)s.Aggregate(1UL, (p, d) => p * d));
-        var floor = Math.Max(MinLogrows, CeilLog2(Math.Max(instances, 1)));
+        var floor = Math.Max(Math.Max(MinLogrows, CeilLog2(Math.Max(instances, 1))), CeilLog2(settings.ModuleSizesPoseidon.Constraints));
         var lookupSpan = ra.LookupRange.Max - ra.LookupRange.Min;
         var rangeSpan = settings.RequiredRangeChecks.Select(r => r.Max - r.Min).DefaultIfEmpty(0).Max();
         var tableSpan = Int128.Max(Int128.Max(settings.RequiredLookups.Count > 0 ? lookupSpan : 0, rangeSpan), maxRangeSize);
@@ -104,9 +128,10 @@ internal static class SettingsGenerator
     {
         foreach (var (what, v) in new[] { ("input", runArgs.InputVisibility), ("output", runArgs.OutputVisibility), ("param", runArgs.ParamVisibility) })
         {
-            if (v.Kind is CircuitVisibilityKind.Hashed or CircuitVisibilityKind.KzgCommit)
+            var supportedHash = v.Kind == CircuitVisibilityKind.Hashed && v.HashIsPublic && what != "param";
+            if (v.Kind is CircuitVisibilityKind.KzgCommit || (v.Kind == CircuitVisibilityKind.Hashed && !supportedHash))
             {
-                throw new EzklCompilationException($"{what} visibility {v} needs the Poseidon/polycommit module sizes, which Zkml's compiler does not account yet; use private, public or fixed");
+                throw new EzklCompilationException($"{what} visibility {v} needs Poseidon/polycommit module sizes Zkml's compiler does not account yet; use private, public, fixed, or hashed/public for inputs and outputs");
             }
         }
 
