@@ -92,14 +92,14 @@ url="http://127.0.0.1:$port"
   "${verifier_args[@]}" > "$state/provider.log" 2>&1 < /dev/null) &
 echo $! > "$state/provider.pid"
 wait_for "$url/api/status" "$state/provider.pid" "$state/provider.log"
-grep -E 'trained|settings:|SRS|setup done|registered' "$state/provider.log" | sed 's/^ */  /'
+grep -E 'trained|calibrated|SRS|setup done|registered' "$state/provider.log" | sed 's/^ */  /'
 ready_time=$(date +%s.%N)
 
 echo "== client requests"
 # One request no prover can serve (the client commits on chain to other values than the input it stored):
 # the provider refuses it, and after its deadline the client claims the refund.
 client request --data "$data" "${client_storage[@]}" --input 0.1,-0.6,0.2,0.5 --commit-to 0.1,-0.6,0.2,0.45 \
-  --deadline 25 --refund > "$state/refunded.log" 2>&1 &
+  --deadline 15 --refund > "$state/refunded.log" 2>&1 &
 refund_pid=$!
 client request --data "$data" "${client_storage[@]}" --input 0.6,0.2,-0.4,0.1
 client request --data "$data" "${client_storage[@]}" --input -0.5,0.5,0.3,-0.3

@@ -11,8 +11,8 @@ using Zkml.Storage.Records;
 namespace Zkml.Provider;
 
 /// <summary>
-/// Onboards the sample model: makes the dataset, trains the MLP in C#, exports ONNX, generates settings at the
-/// smallest logrows that fit, makes (or reuses the cached) SRS for those logrows, compiles and sets up keys,
+/// Onboards the sample model: makes the dataset, trains the MLP in C#, exports ONNX, generates settings,
+/// calibrates them on training samples (scales, lookup ranges, smallest logrows), makes (or reuses the cached) SRS for those logrows, compiles and sets up keys,
 /// stores every artifact, commits the model in the audit trail, deploys the model's AttestationVerifier
 /// committee contract and registers the model on the market.
 /// </summary>
@@ -42,9 +42,17 @@ public sealed partial class Onboarding(ProviderRuntime runtime, TransactionSende
             OutputVisibility = Visibility.Public,
             ParamVisibility = Visibility.Private,
         };
-        var settings = compiler.GenerateSettingsWithMinimalLogrows(onnx, runArgs);
+        var generated = compiler.GenerateSettingsWithMinimalLogrows(onnx, runArgs);
+
+        // calibrate-settings on a sample of the training data: scales chosen for the fewest resources that keep
+        // the quantized outputs close to the float model's.
+        var calibrationData = Enumerable.Range(0, 12).Select(i => ModelInput.FromValues([x[i * x.Length / 12].Select(v => (double)v)])).ToArray();
+        var calibration = await compiler.CalibrateSettingsAsync(runtime.Engine, onnx, generated, calibrationData,
+            new CalibrationOptions { Target = CalibrationTarget.Resources }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var settings = calibration.Settings;
         var logrows = settings.RunArgs.Logrows;
-        Log.Settings(logger, logrows, settings.TotalAssignments);
+        Log.Calibrated(logger, calibration.Candidates.Count, calibration.Chosen.InputScale, calibration.Chosen.ParamScale,
+            calibration.Chosen.MaxAbsoluteError ?? double.NaN, logrows, settings.TotalAssignments);
 
         var srs = await LoadOrMakeSrsAsync(logrows, cancellationToken).ConfigureAwait(false);
         var compiled = await compiler.CompileAndSetupAsync(runtime.Engine, onnx, settings, srs, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -125,8 +133,8 @@ public sealed partial class Onboarding(ProviderRuntime runtime, TransactionSende
         [LoggerMessage(1, LogLevel.Information, "trained the sample MLP on {Examples} examples: training accuracy {Accuracy:P1}")]
         public static partial void Trained(ILogger logger, int examples, double accuracy);
 
-        [LoggerMessage(2, LogLevel.Information, "settings: logrows {Logrows}, {Assignments} assignments")]
-        public static partial void Settings(ILogger logger, int logrows, long assignments);
+        [LoggerMessage(2, LogLevel.Information, "calibrated over {Candidates} candidates: input scale {InputScale}, param scale {ParamScale}, max output error {MaxError:G3}; logrows {Logrows}, {Assignments} assignments")]
+        public static partial void Calibrated(ILogger logger, int candidates, int inputScale, int paramScale, double maxError, int logrows, long assignments);
 
         [LoggerMessage(3, LogLevel.Information, "made an (unsafe, local) SRS for logrows {Logrows} at {Path} in {Ms} ms")]
         public static partial void SrsMade(ILogger logger, int logrows, string path, long ms);

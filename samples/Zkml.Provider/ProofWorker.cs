@@ -20,6 +20,7 @@ namespace Zkml.Provider;
 public sealed partial class ProofWorker(ProviderRuntime runtime, ILogger<ProofWorker> logger) : BackgroundService
 {
     private const string CursorKey = "provider/cursor.txt";
+    private const int MaxAttempts = 3;
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>();
 
     /// <inheritdoc />
@@ -136,16 +137,29 @@ public sealed partial class ProofWorker(ProviderRuntime runtime, ILogger<ProofWo
 
     private async Task ProcessQueueAsync(CancellationToken cancellationToken)
     {
+        var failures = new Dictionary<string, int>();
         await foreach (var id in _queue.Reader.ReadAllAsync(cancellationToken))
         {
             try
             {
                 await ProcessAsync(id, cancellationToken);
+                failures.Remove(id);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                Log.StepFailed(logger, id, e);
-                await FailAsync(id, e.Message, cancellationToken);
+                // A step that threw (an RPC or storage hiccup) is retried from the persisted state a few times.
+                var count = failures[id] = failures.GetValueOrDefault(id) + 1;
+                Log.StepFailed(logger, id, count, e);
+                if (count < MaxAttempts)
+                {
+                    _ = Task.Delay(TimeSpan.FromSeconds(2 * count), cancellationToken)
+                        .ContinueWith(_ => _queue.Writer.TryWrite(id), TaskScheduler.Default);
+                }
+                else
+                {
+                    failures.Remove(id);
+                    await FailAsync(id, e.Message, cancellationToken);
+                }
             }
         }
     }
@@ -346,8 +360,8 @@ public sealed partial class ProofWorker(ProviderRuntime runtime, ILogger<ProofWo
         [LoggerMessage(5, LogLevel.Warning, "request {RequestId}: not served: {Reason}")]
         public static partial void Failed(ILogger logger, string requestId, string reason);
 
-        [LoggerMessage(6, LogLevel.Error, "request {RequestId}: step failed")]
-        public static partial void StepFailed(ILogger logger, string requestId, Exception e);
+        [LoggerMessage(6, LogLevel.Error, "request {RequestId}: step failed (attempt {Attempt})")]
+        public static partial void StepFailed(ILogger logger, string requestId, int attempt, Exception e);
 
         [LoggerMessage(7, LogLevel.Warning, "event loop failed; retrying")]
         public static partial void EventLoopFailed(ILogger logger, Exception e);

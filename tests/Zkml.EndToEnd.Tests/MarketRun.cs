@@ -30,7 +30,7 @@ public sealed class MarketRun : IAsyncLifetime
         Bucket = "zkml-e2e-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)),
     };
 
-    public ProviderProcess Provider { get; private set; } = null!;
+    public SampleProcess Provider { get; private set; } = null!;
 
     public EthereumRpcClient Rpc { get; } = new(new Uri(TestServices.RpcUrl));
 
@@ -60,15 +60,17 @@ public sealed class MarketRun : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Provider = new ProviderProcess(DataDirectory,
+        Provider = new SampleProcess("Zkml.Provider", DataDirectory,
         [
+            "--Provider:DataDirectory=" + DataDirectory,
+            "--Provider:LifetimeSeconds=1800",
             "--Provider:RpcUrl=" + TestServices.RpcUrl,
             "--Provider:Storage:Kind=s3",
             "--Provider:Storage:Endpoint=" + Storage.Endpoint,
             "--Provider:Storage:Bucket=" + Storage.Bucket,
             "--Provider:Storage:AccessKey=" + Storage.AccessKey,
             "--Provider:Storage:SecretKey=" + Storage.SecretKey,
-        ]);
+        ], "/api/status");
         await Provider.StartAsync();
         Deployment = SampleDeployment.TryLoad(DataDirectory) ?? throw new InvalidOperationException("no deployment.json");
         ChainId = await Rpc.GetChainIdAsync();
@@ -88,7 +90,28 @@ public sealed class MarketRun : IAsyncLifetime
         await Provider.DisposeAsync();
         await Engine.DisposeAsync();
         Rpc.Dispose();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // logs of a host that is still shutting down; the temp folder is cleaned by the OS
+        }
     }
+
+    /// <summary>A verifier node process (samples/Zkml.Verifier) on this run's deployment and bucket.</summary>
+    public SampleProcess Verifier(string key) => new("Zkml.Verifier", DataDirectory,
+    [
+        "--Verifier:DataDirectory=" + DataDirectory,
+        "--Verifier:Key=" + key,
+        "--Verifier:LifetimeSeconds=900",
+        "--Verifier:Storage:Kind=s3",
+        "--Verifier:Storage:Endpoint=" + Storage.Endpoint,
+        "--Verifier:Storage:Bucket=" + Storage.Bucket,
+        "--Verifier:Storage:AccessKey=" + Storage.AccessKey,
+        "--Verifier:Storage:SecretKey=" + Storage.SecretKey,
+    ], "/address");
 
     /// <summary>The client stores an input and pays for a proof.</summary>
     public Task<SubmittedRequest> RequestAsync(float[] input, TimeSpan deadlineIn, IReadOnlyList<double>? commitTo = null) =>

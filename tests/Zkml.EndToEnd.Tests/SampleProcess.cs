@@ -7,10 +7,10 @@ using Zkml.TestSupport;
 namespace Zkml.EndToEnd.Tests;
 
 /// <summary>
-/// The provider host (samples/Zkml.Provider) as a real process on 127.0.0.1 and a free port, against the live
-/// anvil chain and radosgw. It can be killed with SIGKILL and started again on the same data directory and bucket.
+/// A sample host (samples/Zkml.Provider or samples/Zkml.Verifier) as a real process on 127.0.0.1 and a free port.
+/// It can be killed with SIGKILL and started again with the same arguments (same data directory and bucket).
 /// </summary>
-public sealed class ProviderProcess(string dataDirectory, IReadOnlyList<string> extraArguments) : IAsyncDisposable
+public sealed class SampleProcess(string project, string logDirectory, IReadOnlyList<string> arguments, string readyPath) : IAsyncDisposable
 {
     private Process? _process;
     private int _starts;
@@ -24,27 +24,25 @@ public sealed class ProviderProcess(string dataDirectory, IReadOnlyList<string> 
     /// <summary>The host's process id.</summary>
     public int ProcessId => _process?.Id ?? 0;
 
-    /// <summary>Starts the host and waits until its API answers (deployment and onboarding happen before).</summary>
+    /// <summary>Starts the host and waits until <c>readyPath</c> answers (the provider deploys and onboards before).</summary>
     public async Task StartAsync()
     {
         var port = FreePort();
         Url = new Uri($"http://127.0.0.1:{port}");
         Http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromMinutes(2) };
-        var log = Path.Combine(dataDirectory, $"provider-{++_starts}.log");
-        Directory.CreateDirectory(dataDirectory);
+        var log = Path.Combine(logDirectory, $"{project}-{port}-{++_starts}.log");
+        Directory.CreateDirectory(logDirectory);
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Path.GetDirectoryName(ProviderDll)!,
+            WorkingDirectory = Path.GetDirectoryName(Dll)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(ProviderDll);
+        start.ArgumentList.Add(Dll);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(Url.ToString().TrimEnd('/'));
-        start.ArgumentList.Add("--Provider:DataDirectory=" + dataDirectory);
-        start.ArgumentList.Add("--Provider:LifetimeSeconds=1800");
-        foreach (var argument in extraArguments)
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -62,12 +60,12 @@ public sealed class ProviderProcess(string dataDirectory, IReadOnlyList<string> 
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"the provider host exited with {process.ExitCode}: {ReadLog(log)}");
+                throw new InvalidOperationException($"{project} exited with {process.ExitCode}: {ReadLog(log)}");
             }
 
             try
             {
-                using var response = await Http.GetAsync("/api/status");
+                using var response = await Http.GetAsync(readyPath);
                 if (response.IsSuccessStatusCode)
                 {
                     return;
@@ -80,7 +78,7 @@ public sealed class ProviderProcess(string dataDirectory, IReadOnlyList<string> 
             await Task.Delay(250);
         }
 
-        throw new TimeoutException("the provider host did not answer: " + ReadLog(log));
+        throw new TimeoutException($"{project} did not answer: " + ReadLog(log));
     }
 
     /// <summary>kill -9.</summary>
@@ -128,13 +126,13 @@ public sealed class ProviderProcess(string dataDirectory, IReadOnlyList<string> 
     }
 
     /// <summary>The built host, in the configuration the tests were built in.</summary>
-    private static string ProviderDll
+    private string Dll
     {
         get
         {
             var configuration = AppContext.BaseDirectory.Contains("/bin/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
-            var path = Path.Combine(TestPaths.RepoRoot, "samples", "Zkml.Provider", "bin", configuration, "net10.0", "Zkml.Provider.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException("build samples/Zkml.Provider first", path);
+            var path = Path.Combine(TestPaths.RepoRoot, "samples", project, "bin", configuration, "net10.0", project + ".dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException($"build samples/{project} first", path);
         }
     }
 }
