@@ -32,7 +32,7 @@ internal sealed class EngineInstance : IDisposable
     private readonly Dictionary<string, Function> _exports = new(StringComparer.Ordinal);
     private string? _lastConsoleError;
 
-    public EngineInstance(EngineModule module, int id, ILogger logger, bool engineLogging)
+    public EngineInstance(EngineModule module, int id, long? maxMemoryBytes, ILogger logger, bool engineLogging)
     {
         Id = id;
         _logger = logger;
@@ -43,6 +43,11 @@ internal sealed class EngineInstance : IDisposable
         _store = new Store(module.Engine);
         try
         {
+            if (maxMemoryBytes is { } limit)
+            {
+                _store.SetLimits(memorySize: limit);
+            }
+
             Memory = new Memory(_store, InitialPages, MaximumPages, is64Bit: false);
             using var linker = new Linker(module.Engine);
             linker.Define("env", "memory", Memory);
