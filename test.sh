@@ -21,6 +21,8 @@ while [ $# -gt 0 ]; do
 done
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# The services outlive a whole CI run (90 minutes) but still stop by themselves if this script is killed.
+export ZKML_ANVIL_LIFETIME=${ZKML_ANVIL_LIFETIME:-5400} ZKML_RGW_LIFETIME=${ZKML_RGW_LIFETIME:-5400}
 
 bash scripts/install.sh
 

@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+for tool in dotnet node npm; do
+  command -v "$tool" > /dev/null || { echo "install.sh: '$tool' is not on PATH: Zkml needs the .NET 10 SDK and Node.js 20 with npm" >&2; exit 1; }
+done
+
 missing=()
 while read -r pkg _; do
   case "$pkg" in ''|'#'*) continue ;; esac

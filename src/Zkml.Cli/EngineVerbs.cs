@@ -21,7 +21,7 @@ internal static class EngineVerbs
     private static Option<FileInfo> CompiledCircuitOption() =>
         Input("--compiled-circuit", "The compiled circuit (network.compiled)", "-M");
 
-    private static Option<FileInfo> SrsOption() => Input("--srs-path", "The KZG SRS; its k must equal the circuit's logrows");
+    private static Option<FileInfo> SrsOption() => Input("--srs-path", "The KZG SRS; one with a larger k is downsized to the circuit's logrows on the fly");
 
     private static Command GenWitness()
     {
@@ -48,11 +48,12 @@ internal static class EngineVerbs
         var vkPath = Output("--vk-path", "Where to write the verifying key", "vk.key");
         var pkPath = Output("--pk-path", "Where to write the proving key", "pk.key");
         var noCompression = new Option<bool>("--disable-selector-compression") { Description = "Do not compress selectors (larger keys)" };
-        var command = new Command("setup", "Generate the verifying and proving keys of a circuit") { circuit, srs, vkPath, pkPath, noCompression };
+        var logrows = new Option<int?>("--logrows") { Description = "The circuit's logrows, to downsize a larger --srs-path (default: use the SRS as is)" };
+        var command = new Command("setup", "Generate the verifying and proving keys of a circuit") { circuit, srs, vkPath, pkPath, noCompression, logrows };
         command.SetAction((parse, ct) => CliRunner.RunAsync(parse, async cli =>
         {
             var compiled = await CompiledCircuit.LoadAsync(cli.Get(circuit).FullName, ct);
-            var parameters = await Srs.LoadAsync(cli.Get(srs).FullName, ct);
+            var parameters = await SrsCommands.LoadForCircuitAsync(cli.Get(srs), cli.Get(logrows), ct);
             await using var engine = CreateEngine(cli);
             var keys = await cli.WithProgressAsync("setup", async progress =>
             {
@@ -86,7 +87,7 @@ internal static class EngineVerbs
             var compiled = await CompiledCircuit.LoadAsync(cli.Get(circuit).FullName, ct);
             var w = await Witness.LoadAsync(cli.Get(witness).FullName, ct);
             var pk = await ProvingKey.LoadAsync(cli.Get(pkPath).FullName, ct);
-            var parameters = await Srs.LoadAsync(cli.Get(srs).FullName, ct);
+            var parameters = await SrsCommands.LoadForCircuitAsync(cli.Get(srs), SrsCommands.LogrowsOfKey(pk), ct);
             await using var engine = CreateEngine(cli);
             var proof = await cli.WithProgressAsync("prove", progress => engine.ProveAsync(w, pk, compiled, parameters, progress, ct).AsTask());
             await proof.SaveAsync(cli.Get(proofPath).FullName, ct);
@@ -108,7 +109,7 @@ internal static class EngineVerbs
             var proof = await Proof.LoadAsync(cli.Get(proofPath).FullName, ct);
             var settings = await CircuitSettings.LoadAsync(cli.Get(settingsPath).FullName, ct);
             var vk = await VerifyingKey.LoadAsync(cli.Get(vkPath).FullName, ct);
-            var parameters = await Srs.LoadAsync(cli.Get(srs).FullName, ct);
+            var parameters = await SrsCommands.LoadForCircuitAsync(cli.Get(srs), settings.RunArgs.Logrows, ct);
             await using var engine = CreateEngine(cli);
             var result = await engine.VerifyAsync(proof, vk, settings, parameters, ct);
             if (result.IsValid)

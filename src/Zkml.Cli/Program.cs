@@ -9,6 +9,7 @@ internal static class Program
         var root = new RootCommand("zkml: verifiable ML inference with ezkl, in .NET") { CliRunner.Verbose };
         EngineVerbs.AddTo(root);
         SrsCommands.AddTo(root);
+        CompilerCommands.AddTo(root);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

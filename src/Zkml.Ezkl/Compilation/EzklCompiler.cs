@@ -16,11 +16,14 @@ namespace Zkml.Ezkl.Compilation;
 public sealed class EzklCompiler
 {
     private readonly ILogger _logger;
+    private readonly EzklCompilerOptions _options;
 
     /// <summary>Creates a compiler.</summary>
+    /// <param name="options">Compiler options; defaults when null.</param>
     /// <param name="loggerFactory">Where to log; nothing is logged when null.</param>
-    public EzklCompiler(ILoggerFactory? loggerFactory = null)
+    public EzklCompiler(EzklCompilerOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
+        _options = options ?? new EzklCompilerOptions();
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<EzklCompiler>();
     }
 
@@ -42,7 +45,7 @@ public sealed class EzklCompiler
         var stopwatch = Stopwatch.StartNew();
         var model = CircuitCompiler.BuildModel(onnxModel, args, out var typed);
         CompilerLog.Compiled(_logger, model.Nodes.Count, stopwatch.ElapsedMilliseconds);
-        var settings = SettingsGenerator.Generate(model, typed, args);
+        var settings = SettingsGenerator.Generate(model, typed, args, _options.Accounting);
         CompilerLog.SettingsGenerated(_logger, settings.RunArgs.Logrows, settings.NumRows, settings.TotalAssignments, settings.TotalConstSize);
         return SettingsBridge.ToPublic(settings);
     }
@@ -59,7 +62,7 @@ public sealed class EzklCompiler
     {
         var args = SettingsBridge.ToInternal(runArgs ?? new RunArgs());
         var model = CircuitCompiler.BuildModel(onnxModel, args, out var typed);
-        var settings = SettingsGenerator.WithMinimalLogrows(model, typed, args, 0, (uint?)maxLogrows);
+        var settings = SettingsGenerator.WithMinimalLogrows(model, typed, args, 0, (uint?)maxLogrows, _options.Accounting);
         CompilerLog.SettingsGenerated(_logger, settings.RunArgs.Logrows, settings.NumRows, settings.TotalAssignments, settings.TotalConstSize);
         return SettingsBridge.ToPublic(settings);
     }
@@ -161,6 +164,37 @@ public sealed class EzklCompiler
         }
     }
 
+    /// <summary>
+    /// ezkl's <c>calibrate-settings</c>: searches input/param scales and rebase multipliers; for each candidate
+    /// the engine generates witnesses on the calibration samples (measuring lookup inputs and range sizes and
+    /// dropping candidates that overflow), the outputs are compared with ONNX Runtime's float outputs, and the
+    /// smallest logrows is computed. The best candidate for the target is returned with recomputed counts.
+    /// </summary>
+    /// <param name="engine">The engine (witness generation).</param>
+    /// <param name="onnxModel">The ONNX model bytes.</param>
+    /// <param name="settings">Settings from <see cref="GenerateSettings"/> (visibilities, decomposition, variables are kept).</param>
+    /// <param name="calibrationData">One or more input samples.</param>
+    /// <param name="options">Search options.</param>
+    /// <param name="progress">Receives candidates done.</param>
+    /// <param name="cancellationToken">Checked between candidates.</param>
+    /// <returns>The chosen settings and the candidates tried.</returns>
+    /// <exception cref="CalibrationException">No candidate worked.</exception>
+    public Task<CalibrationResult> CalibrateSettingsAsync(
+        EzklEngine engine,
+        ReadOnlyMemory<byte> onnxModel,
+        CircuitSettings settings,
+        IReadOnlyList<ModelInput> calibrationData,
+        CalibrationOptions? options = null,
+        IProgress<CalibrationProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(calibrationData);
+        var calibrator = new Calibrator(engine, onnxModel.ToArray(), SettingsBridge.ToInternal(settings), calibrationData, options ?? new CalibrationOptions(), _options.Accounting, _logger);
+        return calibrator.RunAsync(progress, cancellationToken);
+    }
+
     private static async Task<byte[]> ReadModelAsync(string path, CancellationToken cancellationToken)
     {
         try
@@ -172,6 +206,13 @@ public sealed class EzklCompiler
             throw new OnnxModelException($"cannot read ONNX model '{path}': {ex.Message}", ex);
         }
     }
+}
+
+/// <summary>Options of <see cref="EzklCompiler"/>.</summary>
+public sealed class EzklCompilerOptions
+{
+    /// <summary>How total_assignments is estimated (default <see cref="AccountingMode.Tight"/>).</summary>
+    public AccountingMode Accounting { get; set; } = AccountingMode.Tight;
 }
 
 /// <summary>A circuit node as <see cref="EzklCompiler.DescribeModel"/> reports it.</summary>

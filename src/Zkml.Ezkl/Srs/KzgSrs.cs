@@ -53,7 +53,9 @@ public static class KzgSrs
     public static Task<int> ValidateAsync(Srs srs, SrsValidation validation = SrsValidation.Structure, IProgress<SrsProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(srs);
-        return ValidateStreamAsync(new MemoryStream(srs.RawBytes, writable: false), validation, progress, cancellationToken);
+
+        // Reads from memory complete synchronously: run the whole check on the thread pool, not the caller's thread.
+        return Task.Run(() => ValidateStreamAsync(new MemoryStream(srs.RawBytes, writable: false), validation, progress, cancellationToken), cancellationToken);
     }
 
     /// <summary>Checks an SRS file while streaming it (see <see cref="SrsValidation"/>) and returns its k.</summary>
@@ -61,7 +63,7 @@ public static class KzgSrs
     public static async Task<int> ValidateFileAsync(string path, SrsValidation validation = SrsValidation.Structure, IProgress<SrsProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         await using FileStream stream = OpenRead(path);
-        return await ValidateStreamAsync(stream, validation, progress, cancellationToken).ConfigureAwait(false);
+        return await Task.Run(() => ValidateStreamAsync(stream, validation, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -78,20 +80,28 @@ public static class KzgSrs
             return srs;
         }
 
-        return await DownsizeStreamAsync(new MemoryStream(srs.RawBytes, writable: false), logrows, progress, cancellationToken).ConfigureAwait(false);
+        return await Task.Run(() => DownsizeStreamAsync(new MemoryStream(srs.RawBytes, writable: false), logrows, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Loads an SRS for a circuit with <paramref name="logrows"/> from a file of that k or larger (a larger
     /// one is downsized on the fly, reading only its first 2^logrows powers and its G2 points).
     /// </summary>
+    /// <param name="path">The SRS file.</param>
+    /// <param name="logrows">The circuit's logrows.</param>
+    /// <param name="downsizedCacheDirectory">
+    /// A folder where downsized results are kept (named by the sha256 of the powers and G2 points they come
+    /// from, and checked when read back), so the next call for the same file and k skips the work; null for none.
+    /// </param>
+    /// <param name="progress">Receives Lagrange-basis progress while downsizing.</param>
+    /// <param name="cancellationToken">Stops the work.</param>
     /// <exception cref="EzklInvalidArtifactException">The file is malformed or its k is below <paramref name="logrows"/>.</exception>
-    public static async Task<Srs> LoadForLogrowsAsync(string path, int logrows, IProgress<SrsProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static async Task<Srs> LoadForLogrowsAsync(string path, int logrows, string? downsizedCacheDirectory = null, IProgress<SrsProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(logrows, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(logrows, Srs.MaxLogrows);
         await using FileStream stream = OpenRead(path);
-        return await DownsizeStreamAsync(stream, logrows, progress, cancellationToken).ConfigureAwait(false);
+        return await Task.Run(() => DownsizeStreamAsync(stream, logrows, progress, cancellationToken, downsizedCacheDirectory), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Generates SRS bytes from a given tau and root-of-unity generator (tests build deliberately wrong files with it).</summary>
@@ -162,7 +172,7 @@ public static class KzgSrs
         return k;
     }
 
-    internal static async Task<Srs> DownsizeStreamAsync(Stream stream, int logrows, IProgress<SrsProgress>? progress, CancellationToken cancellationToken)
+    internal static async Task<Srs> DownsizeStreamAsync(Stream stream, int logrows, IProgress<SrsProgress>? progress, CancellationToken cancellationToken, string? cacheDirectory = null)
     {
         SrsStreamReader reader = await SrsStreamReader.OpenAsync(stream, cancellationToken).ConfigureAwait(false);
         int k = reader.Logrows;
@@ -180,7 +190,7 @@ public static class KzgSrs
             throw SrsStreamReader.Invalid("SRS g[0] is not the G1 generator (1, 2)");
         }
 
-        AffinePoint<Fq>[] lagrange;
+        AffinePoint<Fq>[]? lagrange = null;
         if (k == logrows)
         {
             lagrange = new AffinePoint<Fq>[m];
@@ -189,17 +199,6 @@ public static class KzgSrs
         else
         {
             await reader.SkipAsync(((n - m) + n) * SrsFormat.G1Length, cancellationToken).ConfigureAwait(false);
-            long work = (long)(m / 2) * logrows + m;
-            long done = 0;
-            progress?.Report(new SrsProgress(SrsStage.LagrangeBasis, 0, work));
-            lagrange = await Task.Run(
-                () => SrsLagrange.FromPowers(
-                    powers,
-                    Curves.RootOfUnity(logrows),
-                    butterflies => progress?.Report(new SrsProgress(SrsStage.LagrangeBasis, Interlocked.Add(ref done, butterflies), work)),
-                    cancellationToken),
-                cancellationToken).ConfigureAwait(false);
-            progress?.Report(new SrsProgress(SrsStage.LagrangeBasis, work, work));
         }
 
         (AffinePoint<Fq2> g2, AffinePoint<Fq2> sG2) = await ReadG2PairAsync(reader, cancellationToken).ConfigureAwait(false);
@@ -209,12 +208,100 @@ public static class KzgSrs
         }
 
         byte[] bytes = new byte[SrsFormat.FileLength(logrows)];
+        int lagrangeOffset = (int)SrsFormat.LagrangeOffset(logrows);
+        int g2Offset = (int)SrsFormat.G2Offset(logrows);
         SrsFormat.WriteHeader(bytes, logrows);
         SrsFormat.WriteG1Run(bytes.AsSpan((int)SrsFormat.PowersOffset, m * SrsFormat.G1Length), powers);
-        SrsFormat.WriteG1Run(bytes.AsSpan((int)SrsFormat.LagrangeOffset(logrows), m * SrsFormat.G1Length), lagrange);
-        SrsFormat.WriteG2(bytes.AsSpan((int)SrsFormat.G2Offset(logrows), SrsFormat.G2Length), g2);
-        SrsFormat.WriteG2(bytes.AsSpan((int)SrsFormat.G2Offset(logrows) + SrsFormat.G2Length, SrsFormat.G2Length), sG2);
+        SrsFormat.WriteG2(bytes.AsSpan(g2Offset, SrsFormat.G2Length), g2);
+        SrsFormat.WriteG2(bytes.AsSpan(g2Offset + SrsFormat.G2Length, SrsFormat.G2Length), sG2);
+        if (lagrange is not null)
+        {
+            SrsFormat.WriteG1Run(bytes.AsSpan(lagrangeOffset, m * SrsFormat.G1Length), lagrange);
+            return Srs.FromOwnedBytes(bytes);
+        }
+
+        // The result depends only on the powers kept and the G2 points: that is the cache key.
+        string? cachePath = cacheDirectory is null ? null : Path.Combine(cacheDirectory, $"kzg{logrows}-{DownsizeKey(bytes, lagrangeOffset, g2Offset)}.srs");
+        if (cachePath is not null && await TryReadCachedDownsizeAsync(cachePath, bytes, lagrangeOffset, g2Offset, cancellationToken).ConfigureAwait(false))
+        {
+            return Srs.FromOwnedBytes(bytes);
+        }
+
+        long work = ((long)(m / 2) * logrows) + m;
+        long done = 0;
+        progress?.Report(new SrsProgress(SrsStage.LagrangeBasis, 0, work));
+        lagrange = await Task.Run(
+            () => SrsLagrange.FromPowers(
+                powers,
+                Curves.RootOfUnity(logrows),
+                butterflies => progress?.Report(new SrsProgress(SrsStage.LagrangeBasis, Interlocked.Add(ref done, butterflies), work)),
+                cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        progress?.Report(new SrsProgress(SrsStage.LagrangeBasis, work, work));
+        SrsFormat.WriteG1Run(bytes.AsSpan(lagrangeOffset, m * SrsFormat.G1Length), lagrange);
+
+        if (cachePath is not null)
+        {
+            try
+            {
+                await WriteFileAtomicallyAsync(cachePath, destination => destination.WriteAsync(bytes, cancellationToken).AsTask(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A cache that cannot be written only costs the next caller the same computation.
+            }
+        }
+
         return Srs.FromOwnedBytes(bytes);
+    }
+
+    private static string DownsizeKey(byte[] bytes, int lagrangeOffset, int g2Offset)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(bytes, 0, lagrangeOffset);
+        hash.AppendData(bytes, g2Offset, bytes.Length - g2Offset);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>
+    /// Fills the Lagrange section from a cached downsized file when that file has the same powers and G2 points
+    /// and passes the structural checks (including the Lagrange points summing to g[0]); false otherwise.
+    /// </summary>
+    private static async Task<bool> TryReadCachedDownsizeAsync(string cachePath, byte[] bytes, int lagrangeOffset, int g2Offset, CancellationToken cancellationToken)
+    {
+        byte[] cached;
+        try
+        {
+            if (!File.Exists(cachePath))
+            {
+                return false;
+            }
+
+            cached = await File.ReadAllBytesAsync(cachePath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        if (cached.Length != bytes.Length
+            || !cached.AsSpan(0, lagrangeOffset).SequenceEqual(bytes.AsSpan(0, lagrangeOffset))
+            || !cached.AsSpan(g2Offset).SequenceEqual(bytes.AsSpan(g2Offset)))
+        {
+            return false;
+        }
+
+        try
+        {
+            await ValidateStreamAsync(new MemoryStream(cached, writable: false), SrsValidation.Structure, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EzklInvalidArtifactException)
+        {
+            return false;
+        }
+
+        cached.AsSpan(lagrangeOffset, g2Offset - lagrangeOffset).CopyTo(bytes.AsSpan(lagrangeOffset));
+        return true;
     }
 
     private static async Task<(AffinePoint<Fq2> G2, AffinePoint<Fq2> TauG2)> ReadG2PairAsync(SrsStreamReader reader, CancellationToken cancellationToken)

@@ -16,8 +16,8 @@ internal static class SrsGeneration
     /// <summary>Points per chunk written to the destination (1 MiB of output).</summary>
     private const int ChunkPoints = 1 << 14;
 
-    /// <summary>Points per parallel work item; each item does one batch inversion.</summary>
-    private const int SliceLength = 512;
+    /// <summary>Points per parallel work item; each shares one field inversion per scalar window.</summary>
+    private const int SliceLength = 2048;
 
     /// <summary>A uniformly random tau with tau^n != 1, so no Lagrange denominator vanishes for any k.</summary>
     public static Fr RandomTau()
@@ -123,14 +123,8 @@ internal static class SrsGeneration
                 }
             }
 
-            var points = new JacobianPoint<Fq>[length];
-            for (int i = 0; i < length; i++)
-            {
-                points[i] = table.Multiply(scalars[i]);
-            }
-
             var affine = new AffinePoint<Fq>[length];
-            JacobianPoint<Fq>.BatchToAffine(points, affine);
+            table.MultiplyBatch(scalars, affine);
             SrsFormat.WriteG1Run(output.AsSpan(offset * SrsFormat.G1Length, length * SrsFormat.G1Length), affine);
         });
     }

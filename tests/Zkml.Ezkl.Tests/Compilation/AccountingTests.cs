@@ -15,7 +15,7 @@ public sealed class AccountingTests
         var args = SettingsJson.Read(File.ReadAllText(TestPaths.Fixture("settings.json"))).RunArgs;
 
         var model = CircuitCompiler.BuildModel(onnx, args, out var typed);
-        var settings = SettingsGenerator.Generate(model, typed, args);
+        var settings = SettingsGenerator.Generate(model, typed, args, AccountingMode.EzklDummy);
 
         Assert.Equal(144UL, settings.NumRows);
         Assert.Equal(288UL, settings.TotalAssignments);
@@ -44,10 +44,26 @@ public sealed class AccountingTests
         };
 
         var model = CircuitCompiler.BuildModel(onnx, args, out var typed);
-        var settings = SettingsGenerator.Generate(model, typed, args);
+        var settings = SettingsGenerator.Generate(model, typed, args, AccountingMode.EzklDummy);
 
         Assert.Equal((rows, assignments, constants), (settings.NumRows, settings.TotalAssignments, settings.TotalConstSize));
         Assert.Equal(new (Int128, Int128)[] { (-1, 1), (0, maxDigit) }, settings.RequiredRangeChecks.Order().ToArray());
+    }
+
+    [Theory]
+    [InlineData(1UL, 222UL)]
+    [InlineData(2UL, 224UL)]
+    [InlineData(3UL, 234UL)]
+    [InlineData(4UL, 252UL)]
+    public void The_tight_estimate_of_the_fixture_matches_the_real_usage_the_engine_probes_bracketed(ulong innerCols, ulong expected)
+    {
+        var onnx = File.ReadAllBytes(TestPaths.Fixture("network.onnx"));
+        var args = SettingsJson.Read(File.ReadAllText(TestPaths.Fixture("settings.json"))).RunArgs with { NumInnerCols = innerCols };
+
+        var model = CircuitCompiler.BuildModel(onnx, args, out var typed);
+        var settings = SettingsGenerator.Generate(model, typed, args, AccountingMode.Tight);
+
+        Assert.Equal(expected, settings.TotalAssignments);
     }
 
     [Fact]

@@ -87,6 +87,60 @@ internal static class TestModels
         return b.ToBytes();
     }
 
+    /// <summary>Transpose, Reshape, Gemm(alpha, beta, transB=0), LeakyRelu, Unsqueeze/Squeeze, Sub/Mul/Div by
+    /// constants, Identity, Dropout, Tanh, MatMul + Add: the normalizations without a dedicated test model.</summary>
+    public static byte[] NormalizationZoo(int seed)
+    {
+        var random = new Random(seed);
+        var b = new OnnxModelBuilder();
+        var x = b.AddInput("input", [1, 2, 3]);
+        x = b.AddNode("Transpose", [x], [1, 3, 2], new Dictionary<string, object> { ["perm"] = new long[] { 0, 2, 1 } });
+        x = b.AddNode("Reshape", [x, b.AddInt64Initializer("shape", 1, -1)], [1, 6]);
+        var w = b.AddInitializer("gw", Vector(random, 24, 1), 6, 4);
+        var c = b.AddInitializer("gc", Vector(random, 4, 0.3), 4);
+        x = b.AddNode("Gemm", [x, w, c], [1, 4], new Dictionary<string, object> { ["alpha"] = 0.5f, ["beta"] = 2f });
+        x = b.AddNode("LeakyRelu", [x], [1, 4], new Dictionary<string, object> { ["alpha"] = 0.1f });
+        x = b.AddNode("Unsqueeze", [x, b.AddInt64Initializer("axes1", 1)], [1, 1, 4]);
+        x = b.AddNode("Squeeze", [x, b.AddInt64Initializer("axes2", 1)], [1, 4]);
+        x = b.AddNode("Sub", [x, b.AddInitializer("sub", Vector(random, 4, 0.2), 4)], [1, 4]);
+        x = b.AddNode("Mul", [x, b.AddInitializer("mul", Vector(random, 4, 1.5), 4)], [1, 4]);
+        x = b.AddNode("Div", [x, b.AddInitializer("div", [2f])], [1, 4]);
+        x = b.AddNode("Identity", [x], [1, 4]);
+        x = b.AddNode("Dropout", [x], [1, 4]);
+        x = b.AddNode("Tanh", [x], [1, 4]);
+        x = b.MatMul(x, Vector(random, 12, 1), [4, 3]);
+        x = b.AddConstant(x, Vector(random, 3, 0.2), 3);
+        b.AddOutput(x, "output");
+        return b.ToBytes();
+    }
+
+    /// <summary>BatchNormalization with no Conv before it (expanded to Mul + Add), Relu, GlobalAveragePool, Flatten.</summary>
+    public static byte[] StandaloneBatchNorm(int seed)
+    {
+        var random = new Random(seed);
+        var b = new OnnxModelBuilder();
+        var x = b.AddInput("input", [1, 2, 4, 4]);
+        x = b.BatchNormalization(x, [1.5f, 0.7f], [0.1f, -0.1f], Vector(random, 2, 0.2), [0.5f, 2f]);
+        x = b.Relu(x);
+        x = b.AddNode("GlobalAveragePool", [x], [1, 2, 1, 1]);
+        b.AddOutput(b.Flatten(x), "output");
+        return b.ToBytes();
+    }
+
+    /// <summary>A grouped, padded, strided 3x3 Conv, then a 1x1 Conv, Relu, GlobalAveragePool, Flatten.</summary>
+    public static byte[] ConvVariants(int seed)
+    {
+        var random = new Random(seed);
+        var b = new OnnxModelBuilder();
+        var x = b.AddInput("input", [1, 2, 6, 6]);
+        x = b.Conv(x, Vector(random, 4 * 9, 0.5), [4, 1, 3, 3], Vector(random, 4, 0.2), stride: 2, padding: 1, group: 2);
+        x = b.Conv(x, Vector(random, 8, 0.7), [2, 4, 1, 1], null);
+        x = b.Relu(x);
+        x = b.AddNode("GlobalAveragePool", [x], [1, 2, 1, 1]);
+        b.AddOutput(b.Flatten(x), "output");
+        return b.ToBytes();
+    }
+
     public static float[] Input(int seed, int length)
     {
         var random = new Random(seed + 1000);

@@ -92,6 +92,27 @@ public sealed class Bn254CurveTests
     }
 
     [Fact]
+    public void Batch_affine_fixed_base_multiplication_matches_single_multiplication()
+    {
+        var table = new FixedBaseTable(Curves.G1Generator);
+        var rng = new Random(8);
+        var scalars = new List<Fr> { Fr.Zero, Fr.One, -Fr.One, Fr.FromUInt64(256), Fr.FromUInt64(1UL << 63), Fr.FromUInt64(255) };
+        for (int i = 0; i < 40; i++)
+        {
+            scalars.Add(Fr.FromBigInteger(Bn254FieldTests.RandomBelow(rng, Fr.Modulus)));
+        }
+
+        var results = new AffinePoint<Fq>[scalars.Count];
+        table.MultiplyBatch(scalars.ToArray(), results);
+        for (int i = 0; i < scalars.Count; i++)
+        {
+            Assert.Equal(table.Multiply(scalars[i]).ToAffine(), results[i]);
+        }
+
+        Assert.True(results[0].IsInfinity);
+    }
+
+    [Fact]
     public void Batch_normalization_matches_one_by_one_and_keeps_infinity()
     {
         var points = Enumerable.Range(0, 20)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Zkml.Ezkl.Tests.SrsTests;
 
 /// <summary>get-srs: the pinned ceremony hashes, the download path against a loopback server, the cache.</summary>
@@ -119,5 +121,31 @@ public sealed class PublicSrsClientTests : IDisposable
 
         Assert.Equal(kzg1, await File.ReadAllBytesAsync(path));
         Assert.Equal(1, server.Requests);
+    }
+}
+
+/// <summary>Registering the SRS client with dependency injection.</summary>
+public sealed class SrsServiceCollectionTests
+{
+    [Fact]
+    public async Task AddPublicSrsClient_registers_one_configured_client()
+    {
+        string cache = Directory.CreateTempSubdirectory("zkml-srs-di-").FullName;
+        try
+        {
+            var services = new ServiceCollection();
+            services.AddPublicSrsClient(o => o.CacheDirectory = cache);
+            await using var provider = services.BuildServiceProvider();
+
+            var client = provider.GetRequiredService<PublicSrsClient>();
+
+            Assert.Same(client, provider.GetRequiredService<PublicSrsClient>());
+            Assert.Equal(Path.Combine(cache, "kzg1.srs"), client.CachePath(1));
+            Assert.Equal(await File.ReadAllBytesAsync(SrsTestData.FixtureKzg1), (await client.GetAsync(1, SrsTestData.FixtureKzg1)).Bytes.ToArray());
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
     }
 }

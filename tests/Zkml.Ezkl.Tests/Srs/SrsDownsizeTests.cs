@@ -57,3 +57,48 @@ public sealed class SrsDownsizeTests
         Assert.Equal(last.Total, last.Completed);
     }
 }
+
+/// <summary>The on-disk cache of downsized SRS.</summary>
+public sealed class SrsDownsizeCacheTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("zkml-srs-downsize-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task A_second_load_is_served_from_the_cache_and_equals_the_first()
+    {
+        string source = Path.Combine(_dir, "kzg7");
+        await File.WriteAllBytesAsync(source, await SrsTestData.FromTauAsync(7, 99));
+        string cache = Path.Combine(_dir, "cache");
+        var firstReports = new List<SrsProgress>();
+        var secondReports = new List<SrsProgress>();
+
+        Srs first = await KzgSrs.LoadForLogrowsAsync(source, 5, cache, new SynchronousProgress<SrsProgress>(firstReports.Add));
+        Srs second = await KzgSrs.LoadForLogrowsAsync(source, 5, cache, new SynchronousProgress<SrsProgress>(secondReports.Add));
+
+        Assert.Equal(await SrsTestData.FromTauAsync(5, 99), first.Bytes.ToArray());
+        Assert.Equal(first.Bytes.ToArray(), second.Bytes.ToArray());
+        Assert.Single(Directory.GetFiles(cache));
+        Assert.Contains(firstReports, r => r.Stage == SrsStage.LagrangeBasis);
+        Assert.DoesNotContain(secondReports, r => r.Stage == SrsStage.LagrangeBasis); // no recomputation
+    }
+
+    [Fact]
+    public async Task A_tampered_cache_entry_is_ignored_and_replaced()
+    {
+        string source = Path.Combine(_dir, "kzg6");
+        await File.WriteAllBytesAsync(source, await SrsTestData.FromTauAsync(6, 1234));
+        string cache = Path.Combine(_dir, "cache");
+        await KzgSrs.LoadForLogrowsAsync(source, 4, cache);
+        string entry = Directory.GetFiles(cache).Single();
+        byte[] tampered = await File.ReadAllBytesAsync(entry);
+        SrsFormat.WriteG1(tampered.AsSpan((int)SrsFormat.LagrangeOffset(4), 64), Curves.G1Generator); // a valid point, wrong place
+        await File.WriteAllBytesAsync(entry, tampered);
+
+        Srs again = await KzgSrs.LoadForLogrowsAsync(source, 4, cache);
+
+        Assert.Equal(await SrsTestData.FromTauAsync(4, 1234), again.Bytes.ToArray());
+        Assert.Equal(again.Bytes.ToArray(), await File.ReadAllBytesAsync(entry));
+    }
+}

@@ -13,16 +13,18 @@ internal sealed class DummyLayout
 {
     private readonly DummyRegion _region;
     private readonly CircuitRunArgs _runArgs;
+    private readonly bool _tight;
 
-    private DummyLayout(CircuitRunArgs runArgs, uint logrows)
+    private DummyLayout(CircuitRunArgs runArgs, uint logrows, bool tight)
     {
         _runArgs = runArgs;
+        _tight = tight;
         _region = new DummyRegion(runArgs, logrows);
     }
 
-    public static DummyRegion Run(GraphModel model, CircuitRunArgs runArgs, uint logrows)
+    public static DummyRegion Run(GraphModel model, CircuitRunArgs runArgs, uint logrows, AccountingMode mode = AccountingMode.Tight)
     {
-        var layout = new DummyLayout(runArgs, logrows);
+        var layout = new DummyLayout(runArgs, logrows, mode == AccountingMode.Tight);
         layout.LayoutModel(model);
         return layout._region;
     }
@@ -121,7 +123,7 @@ internal sealed class DummyLayout
         var eb = Expand(b, shape);
         _region.Assign(ea);
         _region.Assign(eb);
-        var output = Cells.Unknown(shape);
+        var output = Mark(Cells.Unknown(shape));
         _region.Increment(output.Length);
         return output;
     }
@@ -263,7 +265,7 @@ internal sealed class DummyLayout
             Dot(slices[0], slices[1]);
         }
 
-        return Cells.Unknown(outShape.Length == 0 ? [1] : outShape);
+        return Mark(Cells.Unknown(outShape.Length == 0 ? [1] : outShape));
     }
 
     /// <summary>The elements of <paramref name="x"/> with output letters fixed and the others ranging.</summary>
@@ -329,16 +331,24 @@ internal sealed class DummyLayout
 
     private Cells Identity(Cells x, bool decomp)
     {
+        if (x.Assigned)
+        {
+            return x;
+        }
+
         if (decomp)
         {
             Decompose(x);
-            return x;
+            return Mark(x);
         }
 
         _region.Assign(x);
         _region.Increment(x.Length);
-        return x;
+        return Mark(x);
     }
+
+    /// <summary>The cells as a later step sees them once assigned (only the tight estimate tracks this).</summary>
+    private Cells Mark(Cells x) => _tight && !x.Assigned ? new Cells(x.Items, x.Dims) { Assigned = true } : x;
 
     private Cells Relu(Cells x)
     {
@@ -404,7 +414,7 @@ internal sealed class DummyLayout
         var constants = x.Items.Count(i => i is not null);
         _region.Assign(x);
         _region.Increment(x.Length - constants);
-        return Cells.Unknown(x.Dims);
+        return Mark(Cells.Unknown(x.Dims));
     }
 
     private Cells Conv(Cells[] inputs, (ulong Begin, ulong End)[] padding, ulong[] stride, long groups)
@@ -414,7 +424,11 @@ internal sealed class DummyLayout
         var hasBias = inputs.Length == 3;
         _region.Assign(kernel);
         _region.Assign(image);
-        _region.Increment(Math.Max(kernel.Length, image.Length));
+        var assigned = Math.Max(kernel.Assigned ? 0 : kernel.Length, image.Assigned ? 0 : image.Length);
+        if (assigned > 0)
+        {
+            _region.Increment(assigned);
+        }
 
         var (batch, inChannels, height, width) = (image.Dims[0], image.Dims[1], image.Dims[2], image.Dims[3]);
         var (outChannels, kh, kw) = (kernel.Dims[0], kernel.Dims[2], kernel.Dims[3]);
@@ -471,7 +485,7 @@ internal sealed class DummyLayout
             }
         }
 
-        return Cells.Unknown(batch, outChannels, slidesH, slidesW);
+        return Mark(Cells.Unknown(batch, outChannels, slidesH, slidesW));
     }
 
     private static Cells PadImage(Cells image, long top, long left, long paddedH, long paddedW)
@@ -504,18 +518,19 @@ internal sealed class DummyLayout
         var kernel = new Cells(Enumerable.Repeat<BigInteger?>(BigInteger.One, kernelLength).ToArray(), [1, 1, (long)kernelShape[0], (long)kernelShape[1]]);
         _region.Assign(kernel);
         _region.Increment(kernel.Length);
+        kernel = Mark(kernel);
         Cells? last = null;
         var plane = x.Dims[2] * x.Dims[3];
         for (long b = 0; b < batch; b++)
         {
             for (long c = 0; c < channels; c++)
             {
-                var slice = new Cells(x.Items.Skip((int)(((b * channels) + c) * plane)).Take((int)plane).ToArray(), [1, 1, x.Dims[2], x.Dims[3]]);
+                var slice = new Cells(x.Items.Skip((int)(((b * channels) + c) * plane)).Take((int)plane).ToArray(), [1, 1, x.Dims[2], x.Dims[3]]) { Assigned = x.Assigned };
                 last = Conv([slice, kernel], padding, stride, 1);
             }
         }
 
-        var output = Cells.Unknown(batch, channels, last!.Dims[2], last.Dims[3]);
+        var output = Mark(Cells.Unknown(batch, channels, last!.Dims[2], last.Dims[3]));
         return normalized ? Div(output, kernelLength) : output;
     }
 }

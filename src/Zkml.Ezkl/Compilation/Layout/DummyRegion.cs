@@ -21,11 +21,15 @@ internal sealed class Cells
 
     public int Length => Items.Length;
 
+    /// <summary>Whether the cells were already assigned by an earlier layout step (ezkl's
+    /// <c>all_prev_assigned</c>); only the tight (real-layout) estimate ever sets it.</summary>
+    public bool Assigned { get; init; }
+
     public static Cells Unknown(params long[] dims) => new(new BigInteger?[checked((int)Math.Max(1, dims.Aggregate(1L, (a, b) => a * b)))], dims);
 
     public static Cells Constant(BigInteger value, int count) => new(Enumerable.Repeat<BigInteger?>(value, count).ToArray(), [count]);
 
-    public Cells Reshaped(long[] dims) => new(Items, dims);
+    public Cells Reshaped(long[] dims) => new(Items, dims) { Assigned = Assigned };
 }
 
 /// <summary>

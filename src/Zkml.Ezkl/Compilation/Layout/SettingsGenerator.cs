@@ -18,10 +18,10 @@ internal static class SettingsGenerator
 
     public const uint MaxLogrows = 26;
 
-    public static GraphSettings Generate(GraphModel model, TypedGraph typed, CircuitRunArgs runArgs)
+    public static GraphSettings Generate(GraphModel model, TypedGraph typed, CircuitRunArgs runArgs, AccountingMode mode = AccountingMode.Tight)
     {
         RequireSupportedVisibilities(runArgs);
-        var region = DummyLayout.Run(model, runArgs, runArgs.Logrows);
+        var region = DummyLayout.Run(model, runArgs, runArgs.Logrows, mode);
 
         var instanceShapes = new List<ulong[]>();
         if (runArgs.InputVisibility.Kind == CircuitVisibilityKind.Public)
@@ -59,9 +59,9 @@ internal static class SettingsGenerator
     /// instances. Counts depend on k (column crossings), so the settings are regenerated at the chosen
     /// k until it is stable. <paramref name="ceiling"/> caps k (tables then span several columns).
     /// </summary>
-    public static GraphSettings WithMinimalLogrows(GraphModel model, TypedGraph typed, CircuitRunArgs runArgs, Int128 maxRangeSize, uint? ceiling = null)
+    public static GraphSettings WithMinimalLogrows(GraphModel model, TypedGraph typed, CircuitRunArgs runArgs, Int128 maxRangeSize, uint? ceiling = null, AccountingMode mode = AccountingMode.Tight)
     {
-        var settings = Generate(model, typed, runArgs);
+        var settings = Generate(model, typed, runArgs, mode);
         for (var attempt = 0; attempt < 8; attempt++)
         {
             var k = MinimalLogrows(settings, maxRangeSize, ceiling);
@@ -70,7 +70,7 @@ internal static class SettingsGenerator
                 return settings;
             }
 
-            settings = Generate(model, typed, runArgs with { Logrows = k });
+            settings = Generate(model, typed, runArgs with { Logrows = k }, mode);
         }
 
         return settings;

@@ -206,6 +206,11 @@ internal sealed class OnnxNormalizer
                     return [new TypedNode { Kind = TypedKind.SumPool, Inputs = [x], Shape = [x.Shape[0], x.Shape[1], 1, 1], Origin = node.Name, Window = window }];
                 }
 
+            case "MaxPool":
+            case "Softmax":
+            case "ReduceMax":
+            case "ArgMax":
+                throw Unsupported(node, "it lays out with ezkl's sort and shuffle argument, whose settings accounting Zkml does not implement; a circuit with guessed shuffle sizes could fail or mislead");
             default:
                 throw Unsupported(node, null);
         }

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace Zkml.Ezkl.Bn254;
 
@@ -218,45 +220,53 @@ internal readonly struct Fp<TM> : IField<Fp<TM>>
         ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0;
         ulong hi, lo, A, C, m;
         // round 0
-        hi = Math.BigMul(a0, b.L0, out lo);
+        hi = MulHigh(a0, b.L0);
+        lo = a0 * b.L0;
         lo += t0;
         A = hi + (lo < t0 ? 1UL : 0UL);
         t0 = lo;
         m = t0 * TM.Inv;
-        hi = Math.BigMul(m, TM.M0, out lo);
+        hi = MulHigh(m, TM.M0);
+        lo = m * TM.M0;
         lo += t0;
         C = hi + (lo < t0 ? 1UL : 0UL);
-        hi = Math.BigMul(a1, b.L0, out lo);
+        hi = MulHigh(a1, b.L0);
+        lo = a1 * b.L0;
         lo += t1;
         hi += lo < t1 ? 1UL : 0UL;
         lo += A;
         A = hi + (lo < A ? 1UL : 0UL);
         t1 = lo;
-        hi = Math.BigMul(m, TM.M1, out lo);
+        hi = MulHigh(m, TM.M1);
+        lo = m * TM.M1;
         lo += t1;
         hi += lo < t1 ? 1UL : 0UL;
         lo += C;
         C = hi + (lo < C ? 1UL : 0UL);
         t0 = lo;
-        hi = Math.BigMul(a2, b.L0, out lo);
+        hi = MulHigh(a2, b.L0);
+        lo = a2 * b.L0;
         lo += t2;
         hi += lo < t2 ? 1UL : 0UL;
         lo += A;
         A = hi + (lo < A ? 1UL : 0UL);
         t2 = lo;
-        hi = Math.BigMul(m, TM.M2, out lo);
+        hi = MulHigh(m, TM.M2);
+        lo = m * TM.M2;
         lo += t2;
         hi += lo < t2 ? 1UL : 0UL;
         lo += C;
         C = hi + (lo < C ? 1UL : 0UL);
         t1 = lo;
-        hi = Math.BigMul(a3, b.L0, out lo);
+        hi = MulHigh(a3, b.L0);
+        lo = a3 * b.L0;
         lo += t3;
         hi += lo < t3 ? 1UL : 0UL;
         lo += A;
         A = hi + (lo < A ? 1UL : 0UL);
         t3 = lo;
-        hi = Math.BigMul(m, TM.M3, out lo);
+        hi = MulHigh(m, TM.M3);
+        lo = m * TM.M3;
         lo += t3;
         hi += lo < t3 ? 1UL : 0UL;
         lo += C;
@@ -264,45 +274,53 @@ internal readonly struct Fp<TM> : IField<Fp<TM>>
         t2 = lo;
         t3 = C + A;
         // round 1
-        hi = Math.BigMul(a0, b.L1, out lo);
+        hi = MulHigh(a0, b.L1);
+        lo = a0 * b.L1;
         lo += t0;
         A = hi + (lo < t0 ? 1UL : 0UL);
         t0 = lo;
         m = t0 * TM.Inv;
-        hi = Math.BigMul(m, TM.M0, out lo);
+        hi = MulHigh(m, TM.M0);
+        lo = m * TM.M0;
         lo += t0;
         C = hi + (lo < t0 ? 1UL : 0UL);
-        hi = Math.BigMul(a1, b.L1, out lo);
+        hi = MulHigh(a1, b.L1);
+        lo = a1 * b.L1;
         lo += t1;
         hi += lo < t1 ? 1UL : 0UL;
         lo += A;
         A = hi + (lo < A ? 1UL : 0UL);
         t1 = lo;
-        hi = Math.BigMul(m, TM.M1, out lo);
+        hi = MulHigh(m, TM.M1);
+        lo = m * TM.M1;
         lo += t1;
         hi += lo < t1 ? 1UL : 0UL;
         lo += C;
         C = hi + (lo < C ? 1UL : 0UL);
         t0 = lo;
-        hi = Math.BigMul(a2, b.L1, out lo);
+        hi = MulHigh(a2, b.L1);
+        lo = a2 * b.L1;
         lo += t2;
         hi += lo < t2 ? 1UL : 0UL;
         lo += A;
         A = hi + (lo < A ? 1UL : 0UL);
         t2 = lo;
-        hi = Math.BigMul(m, TM.M2, out lo);
+        hi = MulHigh(m, TM.M2);
+        lo = m * TM.M2;
         lo += t2;
         hi += lo < t2 ? 1UL : 0UL;
         lo += C;
         C = hi + (lo < C ? 1UL : 0UL);
         t1 = lo;
-        hi = Math.BigMul(a3, b.L1, out lo);
+        hi = MulHigh(a3, b.L1);
+        lo = a3 * b.L1;
         lo += t3;
         hi += lo < t3 ? 1UL : 0UL;
         lo += A;
         A = hi + (lo < A ? 1UL : 0UL);
         t3 = lo;
-        hi = Math.BigMul(m, TM.M3, out lo);
+        hi = MulHigh(m, TM.M3);
+        lo = m * TM.M3;
         lo += t3;
         hi += lo < t3 ? 1UL : 0UL;
         lo += C;
@@ -310,45 +328,53 @@ internal readonly struct Fp<TM> : IField<Fp<TM>>
         t2 = lo;
         t3 = C + A;
         // round 2
-        hi = Math.BigMul(a0, b.L2, out lo);
+        hi = MulHigh(a0, b.L2);
+        lo = a0 * b.L2;
         lo += t0;
         A = hi + (lo < t0 ? 1UL : 0UL);
         t0 = lo;
         m = t0 * TM.Inv;
-        hi = Math.BigMul(m, TM.M0, out lo);
+        hi = MulHigh(m, TM.M0);
+        lo = m * TM.M0;
         lo += t0;
         C = hi + (lo < t0 ? 1UL : 0UL);
-        hi = Math.BigMul(a1, b.L2, out lo);
+        hi = MulHigh(a1, b.L2);
+        lo = a1 * b.L2;
         lo += t1;
         hi += lo < t1 ? 1UL : 0UL;
         lo += A;
         A = hi + (lo < A ? 1UL : 0UL);
         t1 = lo;
-        hi = Math.BigMul(m, TM.M1, out lo);
+        hi = MulHigh(m, TM.M1);
+        lo = m * TM.M1;
         lo += t1;
         hi += lo < t1 ? 1UL : 0UL;
         lo += C;
         C = hi + (lo < C ? 1UL : 0UL);
         t0 = lo;
-        hi = Math.BigMul(a2, b.L2, out lo);
+        hi = MulHigh(a2, b.L2);
+        lo = a2 * b.L2;
         lo += t2;
         hi += lo < t2 ? 1UL : 0UL;
         lo += A;
         A = hi + (lo < A ? 1UL : 0UL);
         t2 = lo;
-        hi = Math.BigMul(m, TM.M2, out lo);
+        hi = MulHigh(m, TM.M2);
+        lo = m * TM.M2;
         lo += t2;
         hi += lo < t2 ? 1UL : 0UL;
         lo += C;
         C = hi + (lo < C ? 1UL : 0UL);
         t1 = lo;
-        hi = Math.BigMul(a3, b.L2, out lo);
+        hi = MulHigh(a3, b.L2);
+        lo = a3 * b.L2;
         lo += t3;
         hi += lo < t3 ? 1UL : 0UL;
         lo += A;
         A = hi + (lo < A ? 1UL : 0UL);
         t3 = lo;
-        hi = Math.BigMul(m, TM.M3, out lo);
+        hi = MulHigh(m, TM.M3);
+        lo = m * TM.M3;
         lo += t3;
         hi += lo < t3 ? 1UL : 0UL;
         lo += C;
@@ -356,45 +382,53 @@ internal readonly struct Fp<TM> : IField<Fp<TM>>
         t2 = lo;
         t3 = C + A;
         // round 3
-        hi = Math.BigMul(a0, b.L3, out lo);
+        hi = MulHigh(a0, b.L3);
+        lo = a0 * b.L3;
         lo += t0;
         A = hi + (lo < t0 ? 1UL : 0UL);
         t0 = lo;
         m = t0 * TM.Inv;
-        hi = Math.BigMul(m, TM.M0, out lo);
+        hi = MulHigh(m, TM.M0);
+        lo = m * TM.M0;
         lo += t0;
         C = hi + (lo < t0 ? 1UL : 0UL);
-        hi = Math.BigMul(a1, b.L3, out lo);
+        hi = MulHigh(a1, b.L3);
+        lo = a1 * b.L3;
         lo += t1;
         hi += lo < t1 ? 1UL : 0UL;
         lo += A;
         A = hi + (lo < A ? 1UL : 0UL);
         t1 = lo;
-        hi = Math.BigMul(m, TM.M1, out lo);
+        hi = MulHigh(m, TM.M1);
+        lo = m * TM.M1;
         lo += t1;
         hi += lo < t1 ? 1UL : 0UL;
         lo += C;
         C = hi + (lo < C ? 1UL : 0UL);
         t0 = lo;
-        hi = Math.BigMul(a2, b.L3, out lo);
+        hi = MulHigh(a2, b.L3);
+        lo = a2 * b.L3;
         lo += t2;
         hi += lo < t2 ? 1UL : 0UL;
         lo += A;
         A = hi + (lo < A ? 1UL : 0UL);
         t2 = lo;
-        hi = Math.BigMul(m, TM.M2, out lo);
+        hi = MulHigh(m, TM.M2);
+        lo = m * TM.M2;
         lo += t2;
         hi += lo < t2 ? 1UL : 0UL;
         lo += C;
         C = hi + (lo < C ? 1UL : 0UL);
         t1 = lo;
-        hi = Math.BigMul(a3, b.L3, out lo);
+        hi = MulHigh(a3, b.L3);
+        lo = a3 * b.L3;
         lo += t3;
         hi += lo < t3 ? 1UL : 0UL;
         lo += A;
         A = hi + (lo < A ? 1UL : 0UL);
         t3 = lo;
-        hi = Math.BigMul(m, TM.M3, out lo);
+        hi = MulHigh(m, TM.M3);
+        lo = m * TM.M3;
         lo += t3;
         hi += lo < t3 ? 1UL : 0UL;
         lo += C;
@@ -402,6 +436,26 @@ internal readonly struct Fp<TM> : IField<Fp<TM>>
         t2 = lo;
         t3 = C + A;
         return Reduced(t0, t1, t2, t3);
+    }
+
+    /// <summary>
+    /// The high 64 bits of a 64x64-bit product. The low half is a plain multiplication: Math.BigMul's
+    /// out parameter makes the JIT round-trip it through the stack, which costs more than a second multiply.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong MulHigh(ulong a, ulong b)
+    {
+        if (Bmi2.X64.IsSupported)
+        {
+            return Bmi2.X64.MultiplyNoFlags(a, b);
+        }
+
+        if (ArmBase.Arm64.IsSupported)
+        {
+            return ArmBase.Arm64.MultiplyHigh(a, b);
+        }
+
+        return Math.BigMul(a, b, out _);
     }
 
     /// <summary>Subtracts m once when t is at least m (t is below 2m).</summary>

@@ -1,0 +1,161 @@
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Zkml.Ezkl;
+using Zkml.Market;
+using Zkml.Samples;
+using Zkml.Storage;
+using Zkml.Storage.Records;
+using Zkml.TestSupport;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace Zkml.EndToEnd.Tests;
+
+/// <summary>
+/// One provider host process on the live anvil chain (ZKML_TEST_RPC_URL) with its artifacts in a fresh radosgw
+/// bucket (ZKML_TEST_S3_*): it deploys its own market, trains and onboards the sample model, and runs its worker.
+/// The tests talk to the chain and the bucket directly, as a client, a dishonest prover and a committee member would.
+/// </summary>
+public sealed class MarketRun : IAsyncLifetime
+{
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "zkml-e2e-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
+
+    public SampleStorage Storage { get; } = new()
+    {
+        Kind = "s3",
+        Endpoint = TestServices.S3Endpoint,
+        AccessKey = TestServices.S3AccessKey,
+        SecretKey = TestServices.S3SecretKey,
+        Bucket = "zkml-e2e-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)),
+    };
+
+    public ProviderProcess Provider { get; private set; } = null!;
+
+    public EthereumRpcClient Rpc { get; } = new(new Uri(TestServices.RpcUrl));
+
+    public SampleDeployment Deployment { get; private set; } = null!;
+
+    public ProofMarketClient Market { get; private set; } = null!;
+
+    public IArtifactStore Store { get; private set; } = null!;
+
+    public MarketRecordStore Records { get; private set; } = null!;
+
+    public RequestRecordStore Requests { get; private set; } = null!;
+
+    public EzklEngine Engine { get; private set; } = null!;
+
+    public ModelBundle Model { get; private set; } = null!;
+
+    public ModelInfo ModelInfo { get; private set; } = null!;
+
+    public BigInteger ChainId { get; private set; }
+
+    public TransactionSender Client { get; private set; } = null!;
+
+    public TransactionSender Dishonest { get; private set; } = null!;
+
+    public EthereumAddress ProviderAddress => EthereumKey.FromHex(DevAccounts.Provider).Address;
+
+    public async Task InitializeAsync()
+    {
+        Provider = new ProviderProcess(DataDirectory,
+        [
+            "--Provider:RpcUrl=" + TestServices.RpcUrl,
+            "--Provider:Storage:Kind=s3",
+            "--Provider:Storage:Endpoint=" + Storage.Endpoint,
+            "--Provider:Storage:Bucket=" + Storage.Bucket,
+            "--Provider:Storage:AccessKey=" + Storage.AccessKey,
+            "--Provider:Storage:SecretKey=" + Storage.SecretKey,
+        ]);
+        await Provider.StartAsync();
+        Deployment = SampleDeployment.TryLoad(DataDirectory) ?? throw new InvalidOperationException("no deployment.json");
+        ChainId = await Rpc.GetChainIdAsync();
+        var options = new TransactionSenderOptions { ReceiptPollingInterval = TimeSpan.FromMilliseconds(50) };
+        Client = new TransactionSender(Rpc, EthereumKey.FromHex(DevAccounts.OtherClient), options);
+        Dishonest = new TransactionSender(Rpc, EthereumKey.FromHex(DevAccounts.Keys[7]), options);
+        Market = new ProofMarketClient(Rpc, EthereumAddress.Parse(Deployment.MarketAddress));
+        (Store, Records) = await Storage.OpenAsync(DataDirectory);
+        Requests = new RequestRecordStore(Store);
+        Engine = await EzklEngine.CreateAsync(new EzklEngineOptions { MaxInstances = 1 });
+        Model = await ModelBundle.LoadAsync(Store, Records, Deployment.ModelId!, forProving: true);
+        ModelInfo = await Market.GetModelAsync(HexConverter.FromHex(Deployment.ModelId!));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Provider.DisposeAsync();
+        await Engine.DisposeAsync();
+        Rpc.Dispose();
+    }
+
+    /// <summary>The client stores an input and pays for a proof.</summary>
+    public Task<SubmittedRequest> RequestAsync(float[] input, TimeSpan deadlineIn, IReadOnlyList<double>? commitTo = null) =>
+        new ProofRequester(Engine, Store, Market.WithSender(Client)).RequestAsync(
+            Model, input.Select(v => (double)v).ToArray(), deadlineIn, ModelInfo.Price, commitTo);
+
+    /// <summary>Polls the on-chain state until it satisfies the condition (3 minutes at most).</summary>
+    public async Task<ProofRequestState> WaitForChainAsync(BigInteger requestId, Func<ProofRequestState, bool> until)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        while (true)
+        {
+            var state = await Market.GetRequestAsync(requestId);
+            if (until(state))
+            {
+                return state;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"request {requestId} stayed {state.Status}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Polls the provider's persisted record until it satisfies the condition (3 minutes at most).</summary>
+    public async Task<RequestRecord> WaitForRecordAsync(BigInteger requestId, Func<RequestRecord, bool> until, int pollMs = 100)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        while (true)
+        {
+            var record = await Requests.GetAsync(requestId.ToString());
+            if (record is not null && until(record))
+            {
+                return record;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"request {requestId}: provider record stayed {record?.Status.ToString() ?? "absent"}");
+            await Task.Delay(pollMs);
+        }
+    }
+
+    /// <summary>Every RequestFulfilled event of the market.</summary>
+    public async Task<IReadOnlyList<RequestFulfilledEvent>> FulfilmentsAsync(BigInteger requestId) =>
+        (await new RequestIndexer(Market, new RequestIndexerOptions { StartBlock = Deployment.DeploymentBlock }).ReadAsync())
+            .OfType<RequestFulfilledEvent>().Where(e => e.RequestId == requestId).ToList();
+
+    /// <summary>Moves chain time forward and mines a block.</summary>
+    public async Task TravelAsync(TimeSpan by)
+    {
+        await Rpc.RequestAsync("evm_increaseTime", [JsonValue.Create((long)by.TotalSeconds)]);
+        await Rpc.RequestAsync("evm_mine", []);
+    }
+
+    /// <summary>The proof-log statuses of a request, in order.</summary>
+    public async Task<List<ProofStatus>> HistoryAsync(BigInteger requestId)
+    {
+        var statuses = new List<ProofStatus>();
+        await foreach (var entry in Records.ReadProofHistoryAsync(requestId.ToString()))
+        {
+            statuses.Add(entry.Status);
+        }
+
+        return statuses;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class MarketRunCollection : ICollectionFixture<MarketRun>
+{
+    public const string Name = "market run";
+}
