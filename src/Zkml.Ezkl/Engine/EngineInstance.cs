@@ -176,9 +176,10 @@ internal sealed class EngineInstance : IDisposable
     }
 
     /// <summary>
-    /// Calls an export whose first parameter is a 16-byte return area on the shadow stack. Leading trailing
-    /// values (for example a float) go before the arrays when <paramref name="trailing"/> is given with
-    /// <see cref="LeadingScalars"/>; by default scalars follow the arrays.
+    /// Calls an export the way nodejs/ezkl.js does: reserve a 16-byte return area on the shadow stack, copy each
+    /// byte array into wasm memory (a null array is passed as None: pointer 0), pass the scalars after the arrays
+    /// (or before them for the exports in <see cref="LeadingScalars"/>), then read the result and release the area.
+    /// A trap marks the instance broken and surfaces as <see cref="EzklEngineTrapException"/>.
     /// </summary>
     private T Call<T>(string operation, string export, ReadOnlySpan<byte[]?> arrays, ReadOnlySpan<ValueBox> trailing, Func<int, T> readResult)
     {
