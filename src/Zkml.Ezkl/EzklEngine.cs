@@ -438,7 +438,7 @@ public sealed class EzklEngine : IDisposable, IAsyncDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Report(new EzklProgress(operation, stage, 0.0));
-            return await Task.Run(() =>
+            return await instance.RunAsync(() =>
             {
                 var stopwatch = Stopwatch.StartNew();
                 try
@@ -454,7 +454,7 @@ public sealed class EzklEngine : IDisposable, IAsyncDisposable
                 {
                     EngineLog.OperationCompleted(_logger, operation, instance.Id, stopwatch.ElapsedMilliseconds);
                 }
-            }, CancellationToken.None).ConfigureAwait(false);
+            }).ConfigureAwait(false);
         }
         finally
         {

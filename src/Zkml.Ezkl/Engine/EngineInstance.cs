@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Wasmtime;
@@ -30,6 +31,8 @@ internal sealed class EngineInstance : IDisposable
     private readonly Function _addToStackPointer;
     private readonly Function _exnStore;
     private readonly Dictionary<string, Function> _exports = new(StringComparer.Ordinal);
+    private readonly BlockingCollection<Action> _work = new();
+    private readonly Thread _thread;
     private string? _lastConsoleError;
 
     public EngineInstance(EngineModule module, int id, long? maxMemoryBytes, ILogger logger, bool engineLogging)
@@ -70,6 +73,37 @@ internal sealed class EngineInstance : IDisposable
         {
             _store.Dispose();
             throw;
+        }
+
+        // Calls run on the instance's own thread, not the thread pool: a prove holds a thread for seconds, and
+        // with one instance per core that would starve the pool of the threads async continuations need.
+        _thread = new Thread(RunWorkItems, maxStackSize: 16 * 1024 * 1024) { IsBackground = true, Name = $"ezkl engine {id}" };
+        _thread.Start();
+    }
+
+    /// <summary>Runs a call on this instance's thread.</summary>
+    public Task<T> RunAsync<T>(Func<T> call)
+    {
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _work.Add(() =>
+        {
+            try
+            {
+                completion.SetResult(call());
+            }
+            catch (Exception ex)
+            {
+                completion.SetException(ex);
+            }
+        });
+        return completion.Task;
+    }
+
+    private void RunWorkItems()
+    {
+        foreach (var item in _work.GetConsumingEnumerable())
+        {
+            item();
         }
     }
 
@@ -287,6 +321,9 @@ internal sealed class EngineInstance : IDisposable
     public void Dispose()
     {
         IsBroken = true;
+        _work.CompleteAdding();
+        _thread.Join();
+        _work.Dispose();
         _store.Dispose();
     }
 }
