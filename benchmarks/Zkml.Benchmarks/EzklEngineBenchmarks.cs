@@ -88,3 +88,38 @@ public class EzklEngineColdStartBenchmarks
         return (await engine.VerifyAsync(_proof, _vk, _settings, _srs)).IsValid;
     }
 }
+
+/// <summary>
+/// Throughput of the instance pool: <see cref="Instances"/> proves at once on as many instances. On N idle cores the
+/// time per operation should stay near one prove's time (scaling about N).
+/// </summary>
+[SimpleJob(RuntimeMoniker.Net10_0, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+public class EzklEngineConcurrencyBenchmarks
+{
+    private EzklEngine _engine = null!;
+    private CompiledCircuit _circuit = null!;
+    private Srs _srs = null!;
+    private ProvingKey _pk = null!;
+    private Witness _witness = null!;
+
+    [Params(1, 2)]
+    public int Instances { get; set; }
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _circuit = CompiledCircuit.Load(TestPaths.Fixture("model.compiled"));
+        _srs = Srs.Load(TestPaths.Fixture("kzg"));
+        _pk = ProvingKey.Load(TestPaths.Fixture("pk.key"));
+        _witness = Witness.Load(TestPaths.Fixture("witness.json"));
+        _engine = await EzklEngine.CreateAsync(new EzklEngineOptions { MaxInstances = Instances });
+        await ConcurrentProves();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _engine.Dispose();
+
+    [Benchmark]
+    public Task<Proof[]> ConcurrentProves() =>
+        Task.WhenAll(Enumerable.Range(0, Instances).Select(_ => _engine.ProveAsync(_witness, _pk, _circuit, _srs).AsTask()));
+}

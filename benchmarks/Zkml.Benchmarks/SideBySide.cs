@@ -79,6 +79,8 @@ public static class SideBySide
                 var witness = await engine.GenerateWitnessAsync(circuit, input);
                 // Warm every instance, then time perInstance proves per instance, all instances at once.
                 await Task.WhenAll(Enumerable.Range(0, instances).Select(_ => engine.ProveAsync(witness, pk, circuit, srs).AsTask()));
+                using var process = Process.GetCurrentProcess();
+                var cpuBefore = process.TotalProcessorTime;
                 var stopwatch = Stopwatch.StartNew();
                 await Task.WhenAll(Enumerable.Range(0, instances).Select(async _ =>
                 {
@@ -88,6 +90,8 @@ public static class SideBySide
                     }
                 }));
                 results["proves_per_second"] = instances * perInstance / stopwatch.Elapsed.TotalSeconds;
+                process.Refresh();
+                results["cores_busy"] = (process.TotalProcessorTime - cpuBefore).TotalSeconds / stopwatch.Elapsed.TotalSeconds;
                 results["instances"] = instances;
                 break;
             }

@@ -13,9 +13,11 @@ rm -rf "$work"; mkdir -p "$work/feed" "$work/app"
 version="0.1.0-check.$(date +%s)"
 
 dotnet pack "$root/src/Zkml.Ezkl/Zkml.Ezkl.csproj" -c Release -o "$work/feed" -p:Version="$version" -nologo -v quiet
-unzip -l "$work/feed/Zkml.Ezkl.$version.nupkg" | grep -q "engine/ezkl_bg.wasm"
-unzip -l "$work/feed/Zkml.Ezkl.$version.nupkg" | grep -q "buildTransitive/Zkml.Ezkl.targets"
-unzip -l "$work/feed/Zkml.Ezkl.$version.nupkg" | grep -q "lib/net10.0/Zkml.Ezkl.xml"
+# (The listing goes to a file: `unzip | grep -q` would fail under pipefail when grep stops reading early.)
+unzip -l "$work/feed/Zkml.Ezkl.$version.nupkg" > "$work/package-files.txt"
+grep -q "engine/ezkl_bg.wasm" "$work/package-files.txt"
+grep -q "buildTransitive/Zkml.Ezkl.targets" "$work/package-files.txt"
+grep -q "lib/net10.0/Zkml.Ezkl.xml" "$work/package-files.txt"
 test -f "$work/feed/Zkml.Ezkl.$version.snupkg"
 
 cd "$work/app"

@@ -26,7 +26,8 @@ public sealed class EzklEngine : IDisposable, IAsyncDisposable
 {
     private readonly EzklEngineOptions _options;
     private readonly ILogger _logger;
-    private readonly Lazy<EnginePool> _pool;
+    private readonly object _poolLock = new();
+    private volatile EnginePool? _pool;
     private int _disposed;
 
     /// <summary>Creates an engine. Nothing is loaded until the first call (or <see cref="WarmUpAsync"/>).</summary>
@@ -36,7 +37,6 @@ public sealed class EzklEngine : IDisposable, IAsyncDisposable
     {
         _options = (options ?? new EzklEngineOptions()).Validated();
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<EzklEngine>();
-        _pool = new Lazy<EnginePool>(CreatePool, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Creates an engine and loads it (module from the disk cache or compiled, one instance ready).</summary>
@@ -67,7 +67,17 @@ public sealed class EzklEngine : IDisposable, IAsyncDisposable
         get
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            return _pool.Value;
+            if (_pool is { } pool)
+            {
+                return pool;
+            }
+
+            // One loader at a time (compiling takes 700 MB); a failed load is not remembered, so a later call retries.
+            lock (_poolLock)
+            {
+                ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+                return _pool ??= CreatePool();
+            }
         }
     }
 
@@ -421,14 +431,14 @@ public sealed class EzklEngine : IDisposable, IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
 
         // The first call compiles or loads the module: CPU and disk work, so it runs on the thread pool.
-        var pool = _pool.IsValueCreated ? Pool : await Task.Run(() => Pool, cancellationToken).ConfigureAwait(false);
+        var pool = _pool ?? await Task.Run(() => Pool, cancellationToken).ConfigureAwait(false);
         progress?.Report(new EzklProgress(operation, EzklStage.WaitingForInstance, 0.0));
         var instance = await pool.RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Report(new EzklProgress(operation, stage, 0.0));
-            return await Task.Run(() =>
+            return await instance.RunAsync(() =>
             {
                 var stopwatch = Stopwatch.StartNew();
                 try
@@ -444,7 +454,7 @@ public sealed class EzklEngine : IDisposable, IAsyncDisposable
                 {
                     EngineLog.OperationCompleted(_logger, operation, instance.Id, stopwatch.ElapsedMilliseconds);
                 }
-            }, CancellationToken.None).ConfigureAwait(false);
+            }).ConfigureAwait(false);
         }
         finally
         {
@@ -455,7 +465,7 @@ public sealed class EzklEngine : IDisposable, IAsyncDisposable
     private EnginePool CreatePool()
     {
         var module = EngineModule.Load(_options, _logger, CancellationToken.None);
-        return new EnginePool(module, _options.MaxInstances, _logger, _options.EnableEngineLogging);
+        return new EnginePool(module, _options.MaxInstances, _options.MaxInstanceMemoryBytes, _logger, _options.EnableEngineLogging);
     }
 
     private static bool IsVerificationFailure(string message) =>
@@ -511,10 +521,16 @@ public sealed class EzklEngine : IDisposable, IAsyncDisposable
             return;
         }
 
-        if (_pool.IsValueCreated)
+        EnginePool? pool;
+        lock (_poolLock)
         {
-            _pool.Value.Dispose();
-            _pool.Value.Module.Dispose();
+            pool = _pool;
+        }
+
+        if (pool is not null)
+        {
+            pool.Dispose();
+            pool.Module.Dispose();
         }
     }
 

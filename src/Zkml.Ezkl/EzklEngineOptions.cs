@@ -31,6 +31,13 @@ public sealed class EzklEngineOptions
     public string? ModuleCacheDirectory { get; set; }
 
     /// <summary>
+    /// The most linear memory one engine instance may grow to, in bytes; null (the default) leaves the wasm32 limit
+    /// of 4 GiB. A call that needs more fails with <see cref="EzklEngineTrapException"/> and its instance is
+    /// replaced, so one oversized circuit cannot take the machine's memory.
+    /// </summary>
+    public long? MaxInstanceMemoryBytes { get; set; }
+
+    /// <summary>
     /// Whether the engine's own log output (its <c>init_logger</c>) is enabled and forwarded to the logger at Debug
     /// level. Off by default: formatting the engine's logs costs time inside prove.
     /// </summary>
@@ -43,6 +50,11 @@ public sealed class EzklEngineOptions
             throw new ArgumentOutOfRangeException(nameof(MaxInstances), MaxInstances, "at least one engine instance is needed");
         }
 
+        if (MaxInstanceMemoryBytes is < 2 * 1024 * 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxInstanceMemoryBytes), MaxInstanceMemoryBytes, "an engine instance needs at least 2 MiB");
+        }
+
         return new EzklEngineOptions
         {
             EnginePath = EnginePath is null ? null : Path.GetFullPath(EnginePath),
@@ -51,6 +63,7 @@ public sealed class EzklEngineOptions
             UseModuleCache = UseModuleCache,
             ModuleCacheDirectory = ModuleCacheDirectory,
             EnableEngineLogging = EnableEngineLogging,
+            MaxInstanceMemoryBytes = MaxInstanceMemoryBytes,
         };
     }
 }

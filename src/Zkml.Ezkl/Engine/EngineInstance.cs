@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Wasmtime;
@@ -30,9 +31,11 @@ internal sealed class EngineInstance : IDisposable
     private readonly Function _addToStackPointer;
     private readonly Function _exnStore;
     private readonly Dictionary<string, Function> _exports = new(StringComparer.Ordinal);
+    private readonly BlockingCollection<Action> _work = new();
+    private readonly Thread _thread;
     private string? _lastConsoleError;
 
-    public EngineInstance(EngineModule module, int id, ILogger logger, bool engineLogging)
+    public EngineInstance(EngineModule module, int id, long? maxMemoryBytes, ILogger logger, bool engineLogging)
     {
         Id = id;
         _logger = logger;
@@ -43,6 +46,11 @@ internal sealed class EngineInstance : IDisposable
         _store = new Store(module.Engine);
         try
         {
+            if (maxMemoryBytes is { } limit)
+            {
+                _store.SetLimits(memorySize: limit);
+            }
+
             Memory = new Memory(_store, InitialPages, MaximumPages, is64Bit: false);
             using var linker = new Linker(module.Engine);
             linker.Define("env", "memory", Memory);
@@ -65,6 +73,37 @@ internal sealed class EngineInstance : IDisposable
         {
             _store.Dispose();
             throw;
+        }
+
+        // Calls run on the instance's own thread, not the thread pool: a prove holds a thread for seconds, and
+        // with one instance per core that would starve the pool of the threads async continuations need.
+        _thread = new Thread(RunWorkItems, maxStackSize: 16 * 1024 * 1024) { IsBackground = true, Name = $"ezkl engine {id}" };
+        _thread.Start();
+    }
+
+    /// <summary>Runs a call on this instance's thread.</summary>
+    public Task<T> RunAsync<T>(Func<T> call)
+    {
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _work.Add(() =>
+        {
+            try
+            {
+                completion.SetResult(call());
+            }
+            catch (Exception ex)
+            {
+                completion.SetException(ex);
+            }
+        });
+        return completion.Task;
+    }
+
+    private void RunWorkItems()
+    {
+        foreach (var item in _work.GetConsumingEnumerable())
+        {
+            item();
         }
     }
 
@@ -171,9 +210,10 @@ internal sealed class EngineInstance : IDisposable
     }
 
     /// <summary>
-    /// Calls an export whose first parameter is a 16-byte return area on the shadow stack. Leading trailing
-    /// values (for example a float) go before the arrays when <paramref name="trailing"/> is given with
-    /// <see cref="LeadingScalars"/>; by default scalars follow the arrays.
+    /// Calls an export the way nodejs/ezkl.js does: reserve a 16-byte return area on the shadow stack, copy each
+    /// byte array into wasm memory (a null array is passed as None: pointer 0), pass the scalars after the arrays
+    /// (or before them for the exports in <see cref="LeadingScalars"/>), then read the result and release the area.
+    /// A trap marks the instance broken and surfaces as <see cref="EzklEngineTrapException"/>.
     /// </summary>
     private T Call<T>(string operation, string export, ReadOnlySpan<byte[]?> arrays, ReadOnlySpan<ValueBox> trailing, Func<int, T> readResult)
     {
@@ -281,6 +321,9 @@ internal sealed class EngineInstance : IDisposable
     public void Dispose()
     {
         IsBroken = true;
+        _work.CompleteAdding();
+        _thread.Join();
+        _work.Dispose();
         _store.Dispose();
     }
 }

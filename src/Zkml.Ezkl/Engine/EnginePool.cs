@@ -14,6 +14,7 @@ internal sealed class EnginePool : IDisposable
     private readonly EngineModule _module;
     private readonly ILogger _logger;
     private readonly bool _engineLogging;
+    private readonly long? _maxMemoryBytes;
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentStack<EngineInstance> _idle = new();
     private int _nextId;
@@ -21,8 +22,9 @@ internal sealed class EnginePool : IDisposable
     private int _discarded;
     private bool _disposed;
 
-    public EnginePool(EngineModule module, int maxInstances, ILogger logger, bool engineLogging)
+    public EnginePool(EngineModule module, int maxInstances, long? maxMemoryBytes, ILogger logger, bool engineLogging)
     {
+        _maxMemoryBytes = maxMemoryBytes;
         _module = module;
         _logger = logger;
         _engineLogging = engineLogging;
@@ -66,7 +68,7 @@ internal sealed class EnginePool : IDisposable
         var id = Interlocked.Increment(ref _nextId);
         try
         {
-            var instance = new EngineInstance(_module, id, _logger, _engineLogging);
+            var instance = new EngineInstance(_module, id, _maxMemoryBytes, _logger, _engineLogging);
             Interlocked.Increment(ref _created);
             EngineLog.InstanceCreated(_logger, id, stopwatch.ElapsedMilliseconds);
             return instance;

@@ -44,3 +44,21 @@ public sealed class ConcurrencyTests(EngineFixture fixture)
             async () => await fixture.Engine.ProveAsync(fixture.Witness, fixture.ProvingKey, fixture.Circuit, fixture.Srs, cancellationToken: cts.Token));
     }
 }
+
+/// <summary>Per-instance memory limits: a call that needs more fails cleanly and the engine stays usable.</summary>
+[Collection(EngineCollection.Name)]
+public sealed class MemoryLimitTests(EngineFixture fixture)
+{
+    [Fact]
+    public async Task A_prove_beyond_the_instance_memory_limit_fails_with_an_ezkl_exception_and_the_next_call_works()
+    {
+        using var engine = new EzklEngine(new EzklEngineOptions { MaxInstances = 1, MaxInstanceMemoryBytes = 4L << 20 });
+
+        var error = await Assert.ThrowsAnyAsync<EzklEngineException>(
+            async () => await engine.ProveAsync(fixture.Witness, fixture.ProvingKey, fixture.Circuit, fixture.Srs));
+        var witness = await engine.GenerateWitnessAsync(fixture.Circuit, fixture.Input);
+
+        Assert.Equal("prove", error.Operation);
+        Assert.Equal(fixture.Witness.ToArray(), witness.ToArray());
+    }
+}

@@ -44,6 +44,31 @@ public sealed class EngineLoadingTests(EngineFixture fixture)
     }
 
     [Fact]
+    public async Task A_failed_load_is_not_remembered_the_next_call_loads_again()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "zkml-engine-" + Guid.NewGuid().ToString("N"));
+        var path = Path.Combine(dir, "ezkl_bg.wasm");
+        try
+        {
+            using var engine = new EzklEngine(new EzklEngineOptions { EnginePath = path, ExpectedSha256 = EngineModule.PinnedSha256, MaxInstances = 1 });
+            await Assert.ThrowsAsync<EzklEngineLoadException>(async () => await engine.WarmUpAsync());
+
+            Directory.CreateDirectory(dir);
+            File.Copy(DefaultEngineFile, path);
+            var result = await engine.VerifyAsync(fixture.Proof, fixture.VerifyingKey, fixture.Settings, fixture.Srs);
+
+            Assert.True(result.IsValid);
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task An_engine_file_with_another_hash_than_expected_is_refused()
     {
         using var engine = new EzklEngine(new EzklEngineOptions { EnginePath = DefaultEngineFile, ExpectedSha256 = new string('0', 64) });
