@@ -30,7 +30,7 @@ public sealed class MarketRun : IAsyncLifetime
         Bucket = "zkml-e2e-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)),
     };
 
-    public SampleProcess Provider { get; private set; } = null!;
+    public SampleHost Provider { get; private set; } = null!;
 
     public EthereumRpcClient Rpc { get; } = new(new Uri(TestServices.RpcUrl));
 
@@ -60,7 +60,8 @@ public sealed class MarketRun : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Provider = new SampleProcess("Zkml.Provider", DataDirectory,
+        Directory.CreateDirectory(DataDirectory);
+        Provider = new SampleHost("Zkml.Provider",
         [
             "--Provider:DataDirectory=" + DataDirectory,
             "--Provider:LifetimeSeconds=1800",
@@ -70,7 +71,7 @@ public sealed class MarketRun : IAsyncLifetime
             "--Provider:Storage:Bucket=" + Storage.Bucket,
             "--Provider:Storage:AccessKey=" + Storage.AccessKey,
             "--Provider:Storage:SecretKey=" + Storage.SecretKey,
-        ], "/api/status");
+        ], new SampleHostOptions { ReadyPath = "/api/status" });
         await Provider.StartAsync();
         Deployment = SampleDeployment.TryLoad(DataDirectory) ?? throw new InvalidOperationException("no deployment.json");
         ChainId = await Rpc.GetChainIdAsync();
@@ -101,7 +102,7 @@ public sealed class MarketRun : IAsyncLifetime
     }
 
     /// <summary>A verifier node process (samples/Zkml.Verifier) on this run's deployment and bucket.</summary>
-    public SampleProcess Verifier(string key) => new("Zkml.Verifier", DataDirectory,
+    public SampleHost Verifier(string key) => new("Zkml.Verifier",
     [
         "--Verifier:DataDirectory=" + DataDirectory,
         "--Verifier:Key=" + key,
@@ -111,7 +112,7 @@ public sealed class MarketRun : IAsyncLifetime
         "--Verifier:Storage:Bucket=" + Storage.Bucket,
         "--Verifier:Storage:AccessKey=" + Storage.AccessKey,
         "--Verifier:Storage:SecretKey=" + Storage.SecretKey,
-    ], "/address");
+    ], new SampleHostOptions { ReadyPath = "/address", Lifetime = TimeSpan.FromMinutes(15) });
 
     /// <summary>The client stores an input and pays for a proof.</summary>
     public Task<SubmittedRequest> RequestAsync(float[] input, TimeSpan deadlineIn, IReadOnlyList<double>? commitTo = null) =>
