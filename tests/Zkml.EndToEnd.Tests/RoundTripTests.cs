@@ -101,14 +101,15 @@ public sealed class RoundTripTests(MarketRun run)
         var tamperedAnswer = await member.AttestAsync(new AttestationRequest(request.RequestId.ToString(), tamperedRef.Key, tamperedRef.Sha256));
         Assert.Null(tamperedAnswer.Signature);
 
-        // Without the quorum's signatures the market does not pay: one signature is not enough, and even a full
-        // quorum cannot make the market accept instances that are not the committed input.
+        // The market does not pay: neither with one signature nor with a full quorum can it be made to accept
+        // instances that are not the committed input (it checks the commitment before it asks the verifier).
         var digest = Attestation.Digest(run.ChainId, run.ModelInfo.Verifier, run.ModelInfo.ModelId, proof.ProofBytes.Span, instances);
         var oneSignature = Attestation.EncodeProof(proof.ProofBytes.ToArray(), digest, [EthereumKey.FromHex(DevAccounts.Committee[1]).Sign(digest)]);
-        await Assert.ThrowsAsync<ContractRevertException>(() => market.FulfilAsync(request.RequestId, oneSignature, instances, StoreUri.For(stored.Key)));
+        var withOne = await Assert.ThrowsAsync<ContractRevertException>(() => market.FulfilAsync(request.RequestId, oneSignature, instances, StoreUri.For(stored.Key)));
+        Assert.Equal("InputCommitmentMismatch", withOne.ErrorName);
         var quorum = Attestation.EncodeProof(proof.ProofBytes.ToArray(), digest, DevAccounts.Committee.Select(k => EthereumKey.FromHex(k).Sign(digest)));
         var wrongInputs = await Assert.ThrowsAsync<ContractRevertException>(() => market.FulfilAsync(request.RequestId, quorum, instances, StoreUri.For(stored.Key)));
-        Assert.NotNull(wrongInputs.ErrorName);
+        Assert.Equal("InputCommitmentMismatch", wrongInputs.ErrorName);
         Assert.Equal(providerCredit, await run.Market.GetCreditAsync(run.ProviderAddress));
         Assert.Equal(ProofRequestStatus.Locked, (await run.Market.GetRequestAsync(request.RequestId)).Status);
 
