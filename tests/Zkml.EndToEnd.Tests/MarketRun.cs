@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using Amazon.S3;
 using Zkml.Ezkl;
 using Zkml.Market;
 using Zkml.Samples;
@@ -88,17 +90,50 @@ public sealed class MarketRun : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Provider.DisposeAsync();
-        await Engine.DisposeAsync();
+        if (Provider is not null)
+        {
+            await Provider.DisposeAsync(); // waits until the process is gone: nothing writes to the folder or bucket after
+        }
+
+        if (Engine is not null)
+        {
+            await Engine.DisposeAsync();
+        }
+
         Rpc.Dispose();
-        try
+        await DeleteBucketAsync();
+        if (Directory.Exists(DataDirectory))
         {
             Directory.Delete(DataDirectory, recursive: true);
         }
-        catch (IOException)
+    }
+
+    /// <summary>Deletes this run's bucket with everything in it (the run created it; nothing else uses it).</summary>
+    private async Task DeleteBucketAsync()
+    {
+        var (store, _) = await Storage.OpenAsync(DataDirectory);
+        var keys = new List<string>();
+        await foreach (var item in store.ListAsync())
         {
-            // logs of a host that is still shutting down; the temp folder is cleaned by the OS
+            keys.Add(item.Key);
         }
+
+        foreach (var key in keys)
+        {
+            await store.DeleteAsync(key);
+        }
+
+        (store as IDisposable)?.Dispose();
+        var config = new AmazonS3Config
+        {
+            ServiceURL = Storage.Endpoint,
+            ForcePathStyle = true,
+            AuthenticationRegion = Storage.Region,
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        };
+        using var s3 = new AmazonS3Client(new BasicAWSCredentials(Storage.AccessKey, Storage.SecretKey), config);
+        await s3.DeleteBucketAsync(Storage.Bucket);
     }
 
     /// <summary>A verifier node process (samples/Zkml.Verifier) on this run's deployment and bucket.</summary>
