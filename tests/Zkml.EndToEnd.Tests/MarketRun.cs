@@ -32,6 +32,12 @@ public sealed class MarketRun : IAsyncLifetime
         Bucket = "zkml-e2e-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)),
     };
 
+    /// <summary>
+    /// While this file exists, the provider's worker holds each request it starts proving in Proving (the sample's
+    /// test hook Provider:HoldProvingWhileFileExists), so a test can kill it mid-proof.
+    /// </summary>
+    public string HoldProvingFile => Path.Combine(DataDirectory, "hold-proving");
+
     public SampleHost Provider { get; private set; } = null!;
 
     public EthereumRpcClient Rpc { get; } = new(new Uri(TestServices.RpcUrl));
@@ -73,6 +79,7 @@ public sealed class MarketRun : IAsyncLifetime
             "--Provider:Storage:Bucket=" + Storage.Bucket,
             "--Provider:Storage:AccessKey=" + Storage.AccessKey,
             "--Provider:Storage:SecretKey=" + Storage.SecretKey,
+            "--Provider:HoldProvingWhileFileExists=" + HoldProvingFile,
         ], new SampleHostOptions { ReadyPath = "/api/status" });
         await Provider.StartAsync();
         Deployment = SampleDeployment.TryLoad(DataDirectory) ?? throw new InvalidOperationException("no deployment.json");
@@ -172,7 +179,7 @@ public sealed class MarketRun : IAsyncLifetime
     }
 
     /// <summary>Polls the provider's persisted record until it satisfies the condition (3 minutes at most).</summary>
-    public async Task<RequestRecord> WaitForRecordAsync(BigInteger requestId, Func<RequestRecord, bool> until, int pollMs = 100)
+    public async Task<RequestRecord> WaitForRecordAsync(BigInteger requestId, Func<RequestRecord, bool> until)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         while (true)
@@ -184,7 +191,7 @@ public sealed class MarketRun : IAsyncLifetime
             }
 
             Assert.True(DateTime.UtcNow < deadline, $"request {requestId}: provider record stayed {record?.Status.ToString() ?? "absent"}");
-            await Task.Delay(pollMs);
+            await Task.Delay(100);
         }
     }
 
