@@ -60,7 +60,8 @@ if [ -n "${ZKML_DEMO_S3_ENDPOINT:-}" ]; then
     --s3-access-key "$ZKML_DEMO_S3_ACCESS_KEY" --s3-secret-key "$ZKML_DEMO_S3_SECRET_KEY")
 fi
 
-free_port() { node -e 'const s=require("net").createServer(); s.listen(0,"127.0.0.1",()=>{console.log(s.address().port); s.close();})'; }
+# shellcheck source=scripts/lib/free-port.sh
+source scripts/lib/free-port.sh
 wait_for() { # URL PIDFILE LOG
   for _ in $(seq 1 600); do
     curl -sf "$1" > /dev/null 2>&1 && return 0

@@ -251,6 +251,7 @@ public sealed partial class ProofWorker(ProviderRuntime runtime, ILogger<ProofWo
         else
         {
             record = await UpdateAsync(id, r => Task.FromResult<RequestRecord?>(r with { Status = RequestStatus.Proving, ProveAttempts = r.ProveAttempts + 1 }), cancellationToken) ?? record;
+            await HoldWhileFileExistsAsync(runtime.Options.HoldProvingWhileFileExists, cancellationToken);
             var clock = Stopwatch.StartNew();
             var witness = await runtime.Engine.GenerateWitnessAsync(model.Circuit!, input, cancellationToken);
             proof = await runtime.Engine.ProveAsync(witness, model.ProvingKey!, model.Circuit!, model.Srs, cancellationToken: cancellationToken);
@@ -315,6 +316,15 @@ public sealed partial class ProofWorker(ProviderRuntime runtime, ILogger<ProofWo
                 await AuditAsync(next, proved, cancellationToken);
             }
         }, cancellationToken);
+
+    /// <summary>The test hook <see cref="ProviderOptions.HoldProvingWhileFileExists"/>: waits while the file exists.</summary>
+    private static async Task HoldWhileFileExistsAsync(string? path, CancellationToken cancellationToken)
+    {
+        while (path is not null && File.Exists(path))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
+    }
 
     private async Task AuditAsync(RequestRecord record, bool proved, CancellationToken cancellationToken)
     {

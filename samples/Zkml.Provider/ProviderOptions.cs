@@ -56,6 +56,13 @@ public sealed class ProviderOptions
     /// <summary>The host stops by itself after this many seconds (0: never).</summary>
     public int LifetimeSeconds { get; set; }
 
+    /// <summary>
+    /// Test hook (tests/Zkml.EndToEnd.Tests only; leave unset): while this file exists, the worker holds every request it
+    /// starts proving in the Proving state (recorded, nothing proved yet), so a test can kill the host mid-proof
+    /// deterministically. Deleting the file lets held and later proofs go on.
+    /// </summary>
+    public string? HoldProvingWhileFileExists { get; set; }
+
     /// <summary>Engine instances (parallel engine calls).</summary>
     public int EngineInstances { get; set; } = 2;
 }

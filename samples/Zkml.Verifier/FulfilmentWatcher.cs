@@ -12,7 +12,7 @@ namespace Zkml.Verifier;
 /// what the committee attested).
 /// </summary>
 public sealed partial class FulfilmentWatcher(
-    IServiceProvider services, EzklEngine engine, IArtifactStore store, MarketRecordStore records, VerifierOptions options, ILogger<FulfilmentWatcher> logger)
+    MarketConnection connection, EzklEngine engine, IArtifactStore store, MarketRecordStore records, VerifierOptions options, ILogger<FulfilmentWatcher> logger)
     : BackgroundService
 {
     /// <inheritdoc />
@@ -27,7 +27,7 @@ public sealed partial class FulfilmentWatcher(
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
 
-            var market = services.GetRequiredService<ProofMarketClient>();
+            var market = (await connection.GetAsync(stoppingToken)).Market;
             var indexer = new RequestIndexer(market, new RequestIndexerOptions { StartBlock = deployment.DeploymentBlock });
             var models = new Dictionary<string, ModelBundle>();
             await foreach (var e in indexer.StreamAsync(cancellationToken: stoppingToken))

@@ -14,27 +14,17 @@ var builder = WebApplication.CreateBuilder(args);
 var options = builder.Configuration.GetSection("Verifier").Get<VerifierOptions>() ?? new VerifierOptions();
 builder.Services.AddZkmlStorage(storage => options.Storage.Apply(storage, options.DataDirectory));
 builder.Services.AddSingleton(options);
-builder.Services.AddSingleton(sp =>
-{
-    var deployment = SampleDeployment.TryLoad(options.DataDirectory)
-        ?? throw new InvalidOperationException($"No {SampleDeployment.FileName} in {options.DataDirectory}: the provider has not deployed the market yet.");
-    var rpc = new EthereumRpcClient(new Uri(options.RpcUrl ?? deployment.RpcUrl));
-    return new ProofMarketClient(rpc, EthereumAddress.Parse(deployment.MarketAddress));
-});
-builder.Services.AddSingleton(_ => EzklEngine.CreateAsync(new EzklEngineOptions { MaxInstances = 1 }).GetAwaiter().GetResult());
-builder.Services.AddSingleton(sp =>
-{
-    var market = sp.GetRequiredService<ProofMarketClient>();
-    var chainId = market.Rpc.GetChainIdAsync().GetAwaiter().GetResult();
-    return new VerifierNode(sp.GetRequiredService<EzklEngine>(), sp.GetRequiredService<IArtifactStore>(), sp.GetRequiredService<MarketRecordStore>(),
-        market, EthereumKey.FromHex(options.Key), chainId, sp.GetRequiredService<ILogger<VerifierNode>>());
-});
+// Created before the host is built (nothing blocks on async work inside a DI factory); disposed after the host stops.
+await using var engine = await EzklEngine.CreateAsync(new EzklEngineOptions { MaxInstances = 1 });
+builder.Services.AddSingleton(engine);
+builder.Services.AddSingleton<MarketConnection>();
 builder.Services.AddHostedService<FulfilmentWatcher>();
 
 var app = builder.Build();
 var address = EthereumKey.FromHex(options.Key).Address.ToString();
 app.MapGet("/address", () => address);
-app.MapPost("/attest", (AttestationRequest candidate, VerifierNode node, CancellationToken ct) => node.AttestAsync(candidate, ct));
+app.MapPost("/attest", async (AttestationRequest candidate, MarketConnection connection, CancellationToken ct) =>
+    await (await connection.GetAsync(ct)).Node.AttestAsync(candidate, ct));
 if (options.LifetimeSeconds > 0)
 {
     _ = Task.Delay(TimeSpan.FromSeconds(options.LifetimeSeconds)).ContinueWith(_ => app.Lifetime.StopApplication(), TaskScheduler.Default);

@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using Amazon.S3;
 using Zkml.Ezkl;
 using Zkml.Market;
 using Zkml.Samples;
@@ -30,7 +32,13 @@ public sealed class MarketRun : IAsyncLifetime
         Bucket = "zkml-e2e-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)),
     };
 
-    public SampleProcess Provider { get; private set; } = null!;
+    /// <summary>
+    /// While this file exists, the provider's worker holds each request it starts proving in Proving (the sample's
+    /// test hook Provider:HoldProvingWhileFileExists), so a test can kill it mid-proof.
+    /// </summary>
+    public string HoldProvingFile => Path.Combine(DataDirectory, "hold-proving");
+
+    public SampleHost Provider { get; private set; } = null!;
 
     public EthereumRpcClient Rpc { get; } = new(new Uri(TestServices.RpcUrl));
 
@@ -60,7 +68,8 @@ public sealed class MarketRun : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Provider = new SampleProcess("Zkml.Provider", DataDirectory,
+        Directory.CreateDirectory(DataDirectory);
+        Provider = new SampleHost("Zkml.Provider",
         [
             "--Provider:DataDirectory=" + DataDirectory,
             "--Provider:LifetimeSeconds=1800",
@@ -70,7 +79,8 @@ public sealed class MarketRun : IAsyncLifetime
             "--Provider:Storage:Bucket=" + Storage.Bucket,
             "--Provider:Storage:AccessKey=" + Storage.AccessKey,
             "--Provider:Storage:SecretKey=" + Storage.SecretKey,
-        ], "/api/status");
+            "--Provider:HoldProvingWhileFileExists=" + HoldProvingFile,
+        ], new SampleHostOptions { ReadyPath = "/api/status" });
         await Provider.StartAsync();
         Deployment = SampleDeployment.TryLoad(DataDirectory) ?? throw new InvalidOperationException("no deployment.json");
         ChainId = await Rpc.GetChainIdAsync();
@@ -87,21 +97,54 @@ public sealed class MarketRun : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Provider.DisposeAsync();
-        await Engine.DisposeAsync();
+        if (Provider is not null)
+        {
+            await Provider.DisposeAsync(); // waits until the process is gone: nothing writes to the folder or bucket after
+        }
+
+        if (Engine is not null)
+        {
+            await Engine.DisposeAsync();
+        }
+
         Rpc.Dispose();
-        try
+        await DeleteBucketAsync();
+        if (Directory.Exists(DataDirectory))
         {
             Directory.Delete(DataDirectory, recursive: true);
         }
-        catch (IOException)
+    }
+
+    /// <summary>Deletes this run's bucket with everything in it (the run created it; nothing else uses it).</summary>
+    private async Task DeleteBucketAsync()
+    {
+        var (store, _) = await Storage.OpenAsync(DataDirectory);
+        var keys = new List<string>();
+        await foreach (var item in store.ListAsync())
         {
-            // logs of a host that is still shutting down; the temp folder is cleaned by the OS
+            keys.Add(item.Key);
         }
+
+        foreach (var key in keys)
+        {
+            await store.DeleteAsync(key);
+        }
+
+        (store as IDisposable)?.Dispose();
+        var config = new AmazonS3Config
+        {
+            ServiceURL = Storage.Endpoint,
+            ForcePathStyle = true,
+            AuthenticationRegion = Storage.Region,
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        };
+        using var s3 = new AmazonS3Client(new BasicAWSCredentials(Storage.AccessKey, Storage.SecretKey), config);
+        await s3.DeleteBucketAsync(Storage.Bucket);
     }
 
     /// <summary>A verifier node process (samples/Zkml.Verifier) on this run's deployment and bucket.</summary>
-    public SampleProcess Verifier(string key) => new("Zkml.Verifier", DataDirectory,
+    public SampleHost Verifier(string key) => new("Zkml.Verifier",
     [
         "--Verifier:DataDirectory=" + DataDirectory,
         "--Verifier:Key=" + key,
@@ -111,7 +154,7 @@ public sealed class MarketRun : IAsyncLifetime
         "--Verifier:Storage:Bucket=" + Storage.Bucket,
         "--Verifier:Storage:AccessKey=" + Storage.AccessKey,
         "--Verifier:Storage:SecretKey=" + Storage.SecretKey,
-    ], "/address");
+    ], new SampleHostOptions { ReadyPath = "/address", Lifetime = TimeSpan.FromMinutes(15) });
 
     /// <summary>The client stores an input and pays for a proof.</summary>
     public Task<SubmittedRequest> RequestAsync(float[] input, TimeSpan deadlineIn, IReadOnlyList<double>? commitTo = null) =>
@@ -136,7 +179,7 @@ public sealed class MarketRun : IAsyncLifetime
     }
 
     /// <summary>Polls the provider's persisted record until it satisfies the condition (3 minutes at most).</summary>
-    public async Task<RequestRecord> WaitForRecordAsync(BigInteger requestId, Func<RequestRecord, bool> until, int pollMs = 100)
+    public async Task<RequestRecord> WaitForRecordAsync(BigInteger requestId, Func<RequestRecord, bool> until)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         while (true)
@@ -148,7 +191,7 @@ public sealed class MarketRun : IAsyncLifetime
             }
 
             Assert.True(DateTime.UtcNow < deadline, $"request {requestId}: provider record stayed {record?.Status.ToString() ?? "absent"}");
-            await Task.Delay(pollMs);
+            await Task.Delay(100);
         }
     }
 

@@ -101,14 +101,15 @@ public sealed class RoundTripTests(MarketRun run)
         var tamperedAnswer = await member.AttestAsync(new AttestationRequest(request.RequestId.ToString(), tamperedRef.Key, tamperedRef.Sha256));
         Assert.Null(tamperedAnswer.Signature);
 
-        // Without the quorum's signatures the market does not pay: one signature is not enough, and even a full
-        // quorum cannot make the market accept instances that are not the committed input.
+        // The market does not pay: neither with one signature nor with a full quorum can it be made to accept
+        // instances that are not the committed input (it checks the commitment before it asks the verifier).
         var digest = Attestation.Digest(run.ChainId, run.ModelInfo.Verifier, run.ModelInfo.ModelId, proof.ProofBytes.Span, instances);
         var oneSignature = Attestation.EncodeProof(proof.ProofBytes.ToArray(), digest, [EthereumKey.FromHex(DevAccounts.Committee[1]).Sign(digest)]);
-        await Assert.ThrowsAsync<ContractRevertException>(() => market.FulfilAsync(request.RequestId, oneSignature, instances, StoreUri.For(stored.Key)));
+        var withOne = await Assert.ThrowsAsync<ContractRevertException>(() => market.FulfilAsync(request.RequestId, oneSignature, instances, StoreUri.For(stored.Key)));
+        Assert.Equal("InputCommitmentMismatch", withOne.ErrorName);
         var quorum = Attestation.EncodeProof(proof.ProofBytes.ToArray(), digest, DevAccounts.Committee.Select(k => EthereumKey.FromHex(k).Sign(digest)));
         var wrongInputs = await Assert.ThrowsAsync<ContractRevertException>(() => market.FulfilAsync(request.RequestId, quorum, instances, StoreUri.For(stored.Key)));
-        Assert.NotNull(wrongInputs.ErrorName);
+        Assert.Equal("InputCommitmentMismatch", wrongInputs.ErrorName);
         Assert.Equal(providerCredit, await run.Market.GetCreditAsync(run.ProviderAddress));
         Assert.Equal(ProofRequestStatus.Locked, (await run.Market.GetRequestAsync(request.RequestId)).Status);
 
@@ -130,29 +131,29 @@ public sealed class RoundTripTests(MarketRun run)
     [Fact]
     public async Task A_provider_killed_mid_proof_fulfils_the_request_exactly_once_after_restart()
     {
-        // kill -9 while the proof is being made: locked on chain, nothing stored yet. A kill that lands just after
-        // the proof was stored is not the case under test: restart and try again with a new request.
-        SubmittedRequest? request = null;
-        var providerCredit = BigInteger.Zero;
-        for (var attempt = 1; request is null; attempt++)
+        // kill -9 while the proof is being made: the hold file keeps the worker in Proving (recorded, locked on chain,
+        // nothing proved or stored yet), so the kill always lands mid-proof.
+        var providerCredit = await run.Market.GetCreditAsync(run.ProviderAddress);
+        await File.WriteAllTextAsync(run.HoldProvingFile, "held by the kill test");
+        SubmittedRequest request;
+        try
         {
-            providerCredit = await run.Market.GetCreditAsync(run.ProviderAddress);
-            var candidate = await run.RequestAsync(SampleModel.Example(0, seed: 47 + attempt), TimeSpan.FromMinutes(10));
-            await run.WaitForRecordAsync(candidate.RequestId, r => r.Status == RequestStatus.Proving, pollMs: 10);
+            request = await run.RequestAsync(SampleModel.Example(0, seed: 48), TimeSpan.FromMinutes(10));
+            await run.WaitForRecordAsync(request.RequestId, r => r.Status == RequestStatus.Proving);
             run.Provider.Kill();
-            var atKill = await run.Requests.GetAsync(candidate.RequestId.ToString());
-            if (atKill is { Status: RequestStatus.Proving, Proof: null })
-            {
-                request = candidate;
-                Assert.Equal(ProofRequestStatus.Locked, (await run.Market.GetRequestAsync(candidate.RequestId)).Status);
-            }
-            await run.Provider.StartAsync();
-            if (request is null)
-            {
-                Assert.True(attempt < 5, "the kill never landed during a proof");
-                await run.WaitForChainAsync(candidate.RequestId, s => s.Status == ProofRequestStatus.Fulfilled); // settle it before the next try
-            }
         }
+        finally
+        {
+            File.Delete(run.HoldProvingFile);
+        }
+
+        var atKill = await run.Requests.GetAsync(request.RequestId.ToString());
+        Assert.NotNull(atKill);
+        Assert.Equal(RequestStatus.Proving, atKill.Status);
+        Assert.Null(atKill.Proof);
+        Assert.Equal(1, atKill.ProveAttempts);
+        Assert.Equal(ProofRequestStatus.Locked, (await run.Market.GetRequestAsync(request.RequestId)).Status);
+        await run.Provider.StartAsync();
 
         var state = await run.WaitForChainAsync(request.RequestId, s => s.Status is ProofRequestStatus.Fulfilled or ProofRequestStatus.Refunded);
         Assert.Equal(ProofRequestStatus.Fulfilled, state.Status);

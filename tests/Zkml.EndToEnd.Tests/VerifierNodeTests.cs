@@ -31,7 +31,7 @@ public sealed class VerifierNodeTests(MarketRun run)
         await using var second = run.Verifier(DevAccounts.Committee[2]);
         await first.StartAsync();
         await second.StartAsync();
-        var committee = new RemoteCommittee([first.Url.ToString(), second.Url.ToString()]);
+        var committee = new RemoteCommittee([first.BaseAddress.ToString(), second.BaseAddress.ToString()]);
 
         var refused = await committee.AttestAsync(new AttestationRequest(request.RequestId.ToString(), tamperedRef.Key, tamperedRef.Sha256));
         Assert.Empty(refused.Signatures);
