@@ -233,7 +233,7 @@ public sealed record CircuitNodeDescription(long Index, string Operation, IReadO
 public sealed record CompiledModel(CircuitSettings Settings, CompiledCircuit Circuit, CircuitKeys Keys, int Retries);
 
 /// <summary>How ezkl turns <c>total_assignments</c> into advice column blocks (<c>VarTensor::new_advice</c>).</summary>
-public static class ColumnBlocks
+internal static class ColumnBlocks
 {
     /// <summary>Blinding rows halo2 reserves in these circuits.</summary>
     public const int BlindingFactors = 5;
