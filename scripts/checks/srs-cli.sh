@@ -48,10 +48,11 @@ set -e
 [ "$rc" = 2 ] || fail "get-srs --logrows 27 exited $rc, expected 2"
 grep -q "k = 27" "$work/k27.err" || fail "unclear error for k = 27: $(cat "$work/k27.err")"
 
-echo "-- a generated k = 8 SRS serves the k = 6 fixture circuit through setup, prove and verify (downsized on the fly)"
+echo "-- a generated k = 8 SRS serves the k = 6 fixture circuit through setup (k read from the circuit), prove and verify (downsized on the fly)"
 zkml gen-srs --srs-path "$work/kzg8" --logrows 8 >/dev/null 2>&1 || fail "gen-srs k = 8"
-zkml setup -M "$fixtures/model.compiled" --srs-path "$work/kzg8" --logrows 6 --vk-path "$work/vk.key" --pk-path "$work/pk.key" >/dev/null \
+zkml setup -M "$fixtures/model.compiled" --srs-path "$work/kzg8" --vk-path "$work/vk.key" --pk-path "$work/pk.key" >/dev/null \
   || fail "setup with a downsized SRS"
+[ "$(head -c 2 "$work/vk.key" | tail -c 1 | od -An -tu1 | tr -d ' ')" = 6 ] || fail "setup did not read k = 6 from the circuit (vk is not for k = 6)"
 zkml gen-witness -D "$fixtures/input.json" -M "$fixtures/model.compiled" -O "$work/witness.json" >/dev/null || fail "gen-witness"
 zkml prove -M "$fixtures/model.compiled" --witness "$work/witness.json" --pk-path "$work/pk.key" --proof-path "$work/proof.json" --srs-path "$work/kzg8" >/dev/null \
   || fail "prove with a downsized SRS"

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Zkml.Ezkl;
+using Zkml.Ezkl.Compilation;
 
 namespace Zkml.Cli;
 
@@ -48,12 +49,14 @@ internal static class EngineVerbs
         var vkPath = Output("--vk-path", "Where to write the verifying key", "vk.key");
         var pkPath = Output("--pk-path", "Where to write the proving key", "pk.key");
         var noCompression = new Option<bool>("--disable-selector-compression") { Description = "Do not compress selectors (larger keys)" };
-        var logrows = new Option<int?>("--logrows") { Description = "The circuit's logrows, to downsize a larger --srs-path (default: use the SRS as is)" };
+        var logrows = new Option<int?>("--logrows") { Description = "The circuit's logrows, to downsize a larger --srs-path (default: read from the compiled circuit)" };
         var command = new Command("setup", "Generate the verifying and proving keys of a circuit") { circuit, srs, vkPath, pkPath, noCompression, logrows };
         command.SetAction((parse, ct) => CliRunner.RunAsync(parse, async cli =>
         {
             var compiled = await CompiledCircuit.LoadAsync(cli.Get(circuit).FullName, ct);
-            var parameters = await SrsCommands.LoadForCircuitAsync(cli.Get(srs), cli.Get(logrows), ct);
+            // Without --logrows, the circuit's own k (from its bincode settings) lets a larger SRS be downsized.
+            var k = cli.Get(logrows) ?? (EzklCompiler.TryReadLogrows(compiled, out var read) ? read : null);
+            var parameters = await SrsCommands.LoadForCircuitAsync(cli.Get(srs), k, ct);
             await using var engine = CreateEngine(cli);
             var keys = await cli.WithProgressAsync("setup", async progress =>
             {

@@ -31,6 +31,37 @@ public sealed class EzklCompiler
     public static IReadOnlyList<string> SupportedOperators => OnnxNormalizer.SupportedOperators;
 
     /// <summary>
+    /// The logrows (k) a compiled circuit was built for, read from the settings inside its bincode: the SRS
+    /// size it needs (for example to downsize a larger SRS with <see cref="KzgSrs.LoadForLogrowsAsync"/>).
+    /// </summary>
+    /// <param name="circuit">A compiled circuit, from this compiler or <c>ezkl compile-circuit</c>.</param>
+    /// <returns>k.</returns>
+    /// <exception cref="CompiledCircuitFormatException">The bytes are not ezkl 21's compiled-circuit layout.</exception>
+    public static int ReadLogrows(CompiledCircuit circuit)
+    {
+        ArgumentNullException.ThrowIfNull(circuit);
+        return CompiledCircuitCodec.ReadLogrows(circuit.Bytes);
+    }
+
+    /// <summary>Like <see cref="ReadLogrows"/>, but returns false for bytes this decoder cannot read.</summary>
+    /// <param name="circuit">A compiled circuit.</param>
+    /// <param name="logrows">k when the result is true.</param>
+    /// <returns>Whether k could be read.</returns>
+    public static bool TryReadLogrows(CompiledCircuit circuit, out int logrows)
+    {
+        try
+        {
+            logrows = ReadLogrows(circuit);
+            return true;
+        }
+        catch (CompiledCircuitFormatException)
+        {
+            logrows = 0;
+            return false;
+        }
+    }
+
+    /// <summary>
     /// ezkl's <c>gen-settings</c>: lays the model out at <paramref name="runArgs"/>' logrows and records
     /// rows, assignments, constants, range checks, lookups, instance shapes and scales.
     /// </summary>
@@ -233,7 +264,7 @@ public sealed record CircuitNodeDescription(long Index, string Operation, IReadO
 public sealed record CompiledModel(CircuitSettings Settings, CompiledCircuit Circuit, CircuitKeys Keys, int Retries);
 
 /// <summary>How ezkl turns <c>total_assignments</c> into advice column blocks (<c>VarTensor::new_advice</c>).</summary>
-public static class ColumnBlocks
+internal static class ColumnBlocks
 {
     /// <summary>Blinding rows halo2 reserves in these circuits.</summary>
     public const int BlindingFactors = 5;

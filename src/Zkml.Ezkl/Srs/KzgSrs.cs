@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Zkml.Ezkl.Bn254;
 using Fq = Zkml.Ezkl.Bn254.Fp<Zkml.Ezkl.Bn254.FqModulus>;
 using Fr = Zkml.Ezkl.Bn254.Fp<Zkml.Ezkl.Bn254.FrModulus>;
@@ -85,7 +86,8 @@ public static class KzgSrs
 
     /// <summary>
     /// Loads an SRS for a circuit with <paramref name="logrows"/> from a file of that k or larger (a larger
-    /// one is downsized on the fly, reading only its first 2^logrows powers and its G2 points).
+    /// one is downsized on the fly, reading only its first 2^logrows powers and its G2 points). A file whose k is
+    /// already <paramref name="logrows"/> is returned as is, checked like <see cref="Srs.LoadAsync"/>.
     /// </summary>
     /// <param name="path">The SRS file.</param>
     /// <param name="logrows">The circuit's logrows.</param>
@@ -101,6 +103,15 @@ public static class KzgSrs
         ArgumentOutOfRangeException.ThrowIfLessThan(logrows, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(logrows, Srs.MaxLogrows);
         await using FileStream stream = OpenRead(path);
+        byte[] header = new byte[SrsFormat.HeaderLength];
+        int read = await stream.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        stream.Position = 0;
+        if (read == header.Length && BinaryPrimitives.ReadUInt32LittleEndian(header) == (uint)logrows)
+        {
+            // Already the right size: take the file as is (length-checked) instead of decoding every point.
+            return await Srs.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+
         return await Task.Run(() => DownsizeStreamAsync(stream, logrows, progress, cancellationToken, downsizedCacheDirectory), cancellationToken).ConfigureAwait(false);
     }
 

@@ -53,4 +53,35 @@ public sealed class FixtureCompileTests
 
         Assert.Contains("offset", error.Message);
     }
+
+    [Fact]
+    public void ReadLogrows_finds_the_k_of_ezkls_compiled_fixture_in_its_bincode_settings()
+    {
+        var settings = SettingsJson.Read(File.ReadAllText(TestPaths.Fixture("settings.json")));
+        var circuit = CompiledCircuit.Load(TestPaths.Fixture("model.compiled"));
+
+        Assert.Equal(6u, settings.RunArgs.Logrows);
+        Assert.Equal(6, EzklCompiler.ReadLogrows(circuit));
+    }
+
+    [Fact]
+    public void ReadLogrows_returns_the_k_the_compiler_was_given()
+    {
+        var compiler = new EzklCompiler();
+        var onnx = File.ReadAllBytes(TestPaths.Fixture("network.onnx"));
+
+        var circuit = compiler.CompileCircuit(onnx, compiler.GenerateSettings(onnx, new RunArgs { Logrows = 11 }));
+
+        Assert.True(EzklCompiler.TryReadLogrows(circuit, out var logrows));
+        Assert.Equal(11, logrows);
+    }
+
+    [Fact]
+    public void ReadLogrows_of_a_truncated_circuit_is_a_format_error_and_TryReadLogrows_says_false()
+    {
+        var circuit = CompiledCircuit.FromBytes(File.ReadAllBytes(TestPaths.Fixture("model.compiled")).AsSpan(0, 1000));
+
+        Assert.Throws<CompiledCircuitFormatException>(() => EzklCompiler.ReadLogrows(circuit));
+        Assert.False(EzklCompiler.TryReadLogrows(circuit, out _));
+    }
 }

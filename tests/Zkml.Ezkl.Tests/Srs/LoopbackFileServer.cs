@@ -1,5 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
+using Zkml.TestSupport;
 
 namespace Zkml.Ezkl.Tests.SrsTests;
 
@@ -9,7 +9,7 @@ namespace Zkml.Ezkl.Tests.SrsTests;
 /// </summary>
 internal sealed class LoopbackFileServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Dictionary<string, byte[]> _files;
     private readonly CancellationTokenSource _lifetime = new(TimeSpan.FromMinutes(5));
     private int _requests;
@@ -17,10 +17,7 @@ internal sealed class LoopbackFileServer : IDisposable
     public LoopbackFileServer(Dictionary<string, byte[]> files)
     {
         _files = files;
-        int port = FreePort();
-        BaseUrl = $"http://127.0.0.1:{port}/";
-        _listener.Prefixes.Add(BaseUrl);
-        _listener.Start();
+        (_listener, BaseUrl) = StartOnFreePort();
         _lifetime.Token.Register(() => _listener.Close());
         _ = Task.Run(ServeAsync);
     }
@@ -35,11 +32,24 @@ internal sealed class LoopbackFileServer : IDisposable
         _lifetime.Dispose();
     }
 
-    private static int FreePort()
+    // Another process may take the free port before we bind it: try a new one a few times.
+    private static (HttpListener Listener, string BaseUrl) StartOnFreePort()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
+        for (int attempt = 1; ; attempt++)
+        {
+            var listener = new HttpListener();
+            string baseUrl = $"http://127.0.0.1:{FreePort.Next()}/";
+            listener.Prefixes.Add(baseUrl);
+            try
+            {
+                listener.Start();
+                return (listener, baseUrl);
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Close();
+            }
+        }
     }
 
     private async Task ServeAsync()

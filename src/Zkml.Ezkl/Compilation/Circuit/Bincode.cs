@@ -117,7 +117,7 @@ internal sealed class BincodeWriter
     /// <summary>A BN254 scalar field element: the canonical value mod r, 32 bytes little-endian.</summary>
     public void FieldElement(BigInteger value)
     {
-        var canonical = FieldElements.Reduce(value);
+        var canonical = Felt.FromSignedInteger(value).Value;
         Array.Clear(_scratch);
         canonical.TryWriteBytes(_scratch, out _, isUnsigned: true, isBigEndian: false);
         _stream.Write(_scratch, 0, 32);
@@ -237,30 +237,11 @@ internal sealed class BincodeReader
     {
         var at = _position;
         var value = new BigInteger(Take(32), isUnsigned: true, isBigEndian: false);
-        if (value >= FieldElements.Modulus)
+        if (value >= Felt.Modulus)
         {
             throw new CompiledCircuitFormatException($"field element at offset {at} is not below the BN254 scalar modulus");
         }
 
-        return FieldElements.ToSigned(value);
+        return new Felt(value).ToSignedInteger();
     }
-}
-
-/// <summary>BN254 scalar field (Fr) conversions between signed integers and canonical values.</summary>
-internal static class FieldElements
-{
-    /// <summary>r, the BN254 scalar field modulus.</summary>
-    public static readonly BigInteger Modulus =
-        BigInteger.Parse("21888242871839275222246405745257275088548364400416034343698204186575808495617", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static readonly BigInteger s_half = Modulus / 2;
-
-    public static BigInteger Reduce(BigInteger value)
-    {
-        var reduced = value % Modulus;
-        return reduced.Sign < 0 ? reduced + Modulus : reduced;
-    }
-
-    /// <summary>The signed view ezkl uses: values above r/2 are negative.</summary>
-    public static BigInteger ToSigned(BigInteger canonical) => canonical > s_half ? canonical - Modulus : canonical;
 }

@@ -29,6 +29,20 @@ internal static class CompiledCircuitCodec
         return new GraphCircuit(model, settings, witness);
     }
 
+    /// <summary>
+    /// The settings' <c>run_args.logrows</c>, read without the witness tail. bincode has no offsets, so the model
+    /// before it is parsed (and dropped): linear in the file, no layout or synthesis.
+    /// </summary>
+    public static int ReadLogrows(ReadOnlyMemory<byte> data)
+    {
+        var r = new BincodeReader(data);
+        ReadModel(r);
+        var logrows = ReadSettings(r).RunArgs.Logrows;
+        return logrows is >= 1 and <= 32
+            ? (int)logrows
+            : throw new CompiledCircuitFormatException($"run_args.logrows = {logrows} is outside [1, 32]");
+    }
+
     // ---------------------------------------------------------------- model
 
     private static void WriteModel(BincodeWriter w, GraphModel m)

@@ -72,7 +72,7 @@ internal sealed class DummyRegion
         {
             if (item is { } c)
             {
-                Constants.Add(FieldElements.Reduce(c));
+                Constants.Add(Felt.FromSignedInteger(c).Value);
             }
         }
     }
