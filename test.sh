@@ -55,6 +55,8 @@ if [ "$services" = 1 ]; then
 fi
 
 passed=0; failed=0; skipped=0
+# count NAME TRX: the value of one attribute of a trx file's <Counters> element (0 when absent).
+count() { grep -o '<Counters [^>]*>' "$2" | head -1 | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9][0-9]*' || echo 0; }
 
 for proj in tests/*/*.csproj; do
   grep -q '<IsTestProject>true</IsTestProject>' "$proj" || continue
@@ -68,10 +70,10 @@ for proj in tests/*/*.csproj; do
   rc=${PIPESTATUS[0]}
   set -e
   p=0; f=0; t=0; x=0
-  if [ -f "$state/results/$name.trx" ]; then
-    counters=$(grep -o '<Counters [^>]*>' "$state/results/$name.trx" | head -1)
-    get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9][0-9]*' || echo 0; }
-    p=$(get passed); f=$(( $(get failed) + $(get error) )); t=$(get total); x=$(get executed)
+  trx="$state/results/$name.trx"
+  if [ -f "$trx" ]; then
+    p=$(count passed "$trx"); f=$(( $(count failed "$trx") + $(count error "$trx") ))
+    t=$(count total "$trx"); x=$(count executed "$trx")
   fi
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && [ -z "$filter" ]; then
     echo "dotnet test $name exited $rc with no failed test: counted as one failure (no tests, or the test host crashed)"
