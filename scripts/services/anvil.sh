@@ -24,7 +24,7 @@ case "$cmd" in
     for attempt in 1 2 3 4 5; do
       # Ask the kernel for a free port, then hand it to anvil; retry if another process took it meanwhile.
       port=$(free_port)
-      # timeout ends anvil after its lifetime; exec keeps one PID for timeout so stop kills the right process.
+      # timeout ends anvil after its lifetime; setsid execs timeout in place (no fork), so $! is the PID stop kills.
       setsid timeout --signal=TERM "$lifetime" "$bin" --host 127.0.0.1 --port "$port" --silent \
         > "$state/anvil.log" 2>&1 < /dev/null &
       pid=$!
