@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Text;
@@ -11,70 +12,48 @@ namespace Zkml.Ezkl.Compilation.Circuit;
 /// </summary>
 internal sealed class BincodeWriter
 {
-    private readonly MemoryStream _stream = new();
-    private readonly byte[] _scratch = new byte[32];
+    private readonly ArrayBufferWriter<byte> _buffer = new();
 
-    public byte[] ToArray() => _stream.ToArray();
+    public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
 
-    public void U8(byte value) => _stream.WriteByte(value);
-
-    public void Bool(bool value) => _stream.WriteByte(value ? (byte)1 : (byte)0);
-
-    public void U32(uint value)
+    /// <summary>
+    /// The next <paramref name="count"/> bytes of the output, already counted as written; the caller fills
+    /// them at once (the span stays valid until the next call). The writer's counterpart of the reader's Take.
+    /// </summary>
+    private Span<byte> Next(int count)
     {
-        BinaryPrimitives.WriteUInt32LittleEndian(_scratch, value);
-        _stream.Write(_scratch, 0, 4);
+        var span = _buffer.GetSpan(count)[..count];
+        _buffer.Advance(count);
+        return span;
     }
 
-    public void I32(int value)
-    {
-        BinaryPrimitives.WriteInt32LittleEndian(_scratch, value);
-        _stream.Write(_scratch, 0, 4);
-    }
+    public void U8(byte value) => Next(1)[0] = value;
 
-    public void U64(ulong value)
-    {
-        BinaryPrimitives.WriteUInt64LittleEndian(_scratch, value);
-        _stream.Write(_scratch, 0, 8);
-    }
+    public void Bool(bool value) => U8(value ? (byte)1 : (byte)0);
 
-    public void I64(long value)
-    {
-        BinaryPrimitives.WriteInt64LittleEndian(_scratch, value);
-        _stream.Write(_scratch, 0, 8);
-    }
+    public void U32(uint value) => BinaryPrimitives.WriteUInt32LittleEndian(Next(4), value);
 
-    public void I128(Int128 value)
-    {
-        BinaryPrimitives.WriteInt128LittleEndian(_scratch, value);
-        _stream.Write(_scratch, 0, 16);
-    }
+    public void I32(int value) => BinaryPrimitives.WriteInt32LittleEndian(Next(4), value);
 
-    public void U128(UInt128 value)
-    {
-        BinaryPrimitives.WriteUInt128LittleEndian(_scratch, value);
-        _stream.Write(_scratch, 0, 16);
-    }
+    public void U64(ulong value) => BinaryPrimitives.WriteUInt64LittleEndian(Next(8), value);
 
-    public void F32(float value)
-    {
-        BinaryPrimitives.WriteSingleLittleEndian(_scratch, value);
-        _stream.Write(_scratch, 0, 4);
-    }
+    public void I64(long value) => BinaryPrimitives.WriteInt64LittleEndian(Next(8), value);
 
-    public void F64(double value)
-    {
-        BinaryPrimitives.WriteDoubleLittleEndian(_scratch, value);
-        _stream.Write(_scratch, 0, 8);
-    }
+    public void I128(Int128 value) => BinaryPrimitives.WriteInt128LittleEndian(Next(16), value);
+
+    public void U128(UInt128 value) => BinaryPrimitives.WriteUInt128LittleEndian(Next(16), value);
+
+    public void F32(float value) => BinaryPrimitives.WriteSingleLittleEndian(Next(4), value);
+
+    public void F64(double value) => BinaryPrimitives.WriteDoubleLittleEndian(Next(8), value);
 
     public void Length(int count) => U64((ulong)count);
 
     public void String(string value)
     {
-        var bytes = Encoding.UTF8.GetBytes(value);
-        Length(bytes.Length);
-        _stream.Write(bytes);
+        var count = Encoding.UTF8.GetByteCount(value);
+        Length(count);
+        Encoding.UTF8.GetBytes(value, Next(count));
     }
 
     public void Sequence<T>(IReadOnlyList<T> items, Action<T> writeItem)
@@ -118,9 +97,9 @@ internal sealed class BincodeWriter
     public void FieldElement(BigInteger value)
     {
         var canonical = Felt.FromSignedInteger(value).Value;
-        Array.Clear(_scratch);
-        canonical.TryWriteBytes(_scratch, out _, isUnsigned: true, isBigEndian: false);
-        _stream.Write(_scratch, 0, 32);
+        var bytes = Next(32);
+        bytes.Clear();
+        canonical.TryWriteBytes(bytes, out _, isUnsigned: true, isBigEndian: false);
     }
 }
 
