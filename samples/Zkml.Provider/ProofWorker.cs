@@ -197,8 +197,8 @@ public sealed partial class ProofWorker(ProviderRuntime runtime, ILogger<ProofWo
             var inputKey = StoreUri.KeyOf(record.InputUri);
             var bytes = await runtime.Store.ReadAllBytesAsync(inputKey, cancellationToken);
             input = ModelInput.FromBytes(bytes);
-            var props = await runtime.Store.HeadAsync(inputKey, cancellationToken);
-            if (props is not null && record.Input is null)
+            // The input's reference is recorded once; a resumed request already has it.
+            if (record.Input is null && await runtime.Store.HeadAsync(inputKey, cancellationToken) is { } props)
             {
                 runtime.RememberArtifact(props.Ref);
                 record = await UpdateAsync(id, r => Task.FromResult<RequestRecord?>(r with { Input = props.Ref }), cancellationToken, audit: false) ?? record;
