@@ -43,6 +43,14 @@ public sealed class EzklEngineOptions
     /// </summary>
     public bool EnableEngineLogging { get; set; }
 
+    /// <summary>
+    /// Whether the engine's 64 x 64 -> 128-bit multiplications, which wasm32 code builds from four 32-bit products,
+    /// are rewritten to the wide-arithmetic instruction <c>i64.mul_wide_u</c> before compiling (one CPU multiply
+    /// each). Each rewritten value is first checked equal to the original by evaluation, so results are the same
+    /// bit for bit; proving is faster. Default true; the compiled-module cache keeps the two variants apart.
+    /// </summary>
+    public bool OptimizeWideMultiplication { get; set; } = true;
+
     internal EzklEngineOptions Validated()
     {
         if (MaxInstances < 1)
@@ -64,6 +72,7 @@ public sealed class EzklEngineOptions
             ModuleCacheDirectory = ModuleCacheDirectory,
             EnableEngineLogging = EnableEngineLogging,
             MaxInstanceMemoryBytes = MaxInstanceMemoryBytes,
+            OptimizeWideMultiplication = OptimizeWideMultiplication,
         };
     }
 }

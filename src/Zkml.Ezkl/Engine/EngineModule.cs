@@ -23,7 +23,7 @@ internal sealed class EngineModule : IDisposable
     public const string EngineFileName = "ezkl_bg.wasm";
 
     // Bump when the configuration below changes; it is part of the cache key.
-    private const string ConfigurationFingerprint = "threads+simd+bulk;opt=speed;cranelift;memory=plain-unshared;v1";
+    private const string ConfigurationFingerprint = "threads+simd+bulk+wide;opt=speed;cranelift;memory=plain-unshared;v2";
 
     private EngineModule(Wasmtime.Engine engine, WasmtimeModule module, string sha256, bool fromCache)
     {
@@ -76,6 +76,7 @@ internal sealed class EngineModule : IDisposable
         .WithWasmThreads(true)
         .WithSIMD(true)
         .WithBulkMemory(true)
+        .WithWideArithmetic(true)
         .WithOptimizationLevel(OptimizationLevel.Speed)
         .WithParallelCompilation(true);
 
@@ -106,10 +107,13 @@ internal sealed class EngineModule : IDisposable
         var engine = new Wasmtime.Engine(CreateConfig());
         try
         {
-            var cachePath = options.UseModuleCache ? CachePath(options.ModuleCacheDirectory ?? DefaultCacheDirectory(), sha256) : null;
+            var rewrite = options.OptimizeWideMultiplication;
+            var cachePath = options.UseModuleCache
+                ? CachePath(options.ModuleCacheDirectory ?? DefaultCacheDirectory(), sha256, rewrite)
+                : null;
             var (module, fromCache) = cachePath is null
-                ? (Compile(engine, ReadChecked(path, sha256), path, null, logger), false)
-                : LoadOrCompileCached(engine, path, sha256, cachePath, logger, cancellationToken);
+                ? (Compile(engine, ReadChecked(path, sha256), path, null, rewrite, logger), false)
+                : LoadOrCompileCached(engine, path, sha256, cachePath, rewrite, logger, cancellationToken);
             return new EngineModule(engine, module, sha256, fromCache);
         }
         catch
@@ -119,16 +123,17 @@ internal sealed class EngineModule : IDisposable
         }
     }
 
-    internal static string CachePath(string directory, string sha256)
+    internal static string CachePath(string directory, string sha256, bool wideMultiplication)
     {
         var key = string.Join('\n', sha256, WasmtimeVersion, ConfigurationFingerprint, RuntimeInformation.RuntimeIdentifier,
-            RuntimeInformation.ProcessArchitecture);
+            RuntimeInformation.ProcessArchitecture, wideMultiplication ? WideMultiplyRewriter.Version : "original");
         var keyHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
         return Path.Combine(directory, $"ezkl-{sha256[..16]}-{keyHash}.cwasm");
     }
 
     private static (WasmtimeModule Module, bool FromCache) LoadOrCompileCached(
-        Wasmtime.Engine engine, string enginePath, string sha256, string cachePath, ILogger logger, CancellationToken cancellationToken)
+        Wasmtime.Engine engine, string enginePath, string sha256, string cachePath, bool rewrite, ILogger logger,
+        CancellationToken cancellationToken)
     {
         // Fast path: a finished cache file only ever appears by rename, so if it exists it is complete.
         if (TryDeserialize(engine, cachePath, logger) is { } cached)
@@ -146,7 +151,7 @@ internal sealed class EngineModule : IDisposable
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             EngineLog.CacheUnavailable(logger, directory, ex.Message);
-            return (Compile(engine, ReadChecked(enginePath, sha256), enginePath, null, logger), false);
+            return (Compile(engine, ReadChecked(enginePath, sha256), enginePath, null, rewrite, logger), false);
         }
 
         using (lockFile)
@@ -157,7 +162,7 @@ internal sealed class EngineModule : IDisposable
                 return (compiledMeanwhile, true);
             }
 
-            var module = Compile(engine, ReadChecked(enginePath, sha256), enginePath, cachePath, logger);
+            var module = Compile(engine, ReadChecked(enginePath, sha256), enginePath, cachePath, rewrite, logger);
             try
             {
                 ArtifactFiles.WriteAtomically(cachePath, module.Serialize());
@@ -223,20 +228,51 @@ internal sealed class EngineModule : IDisposable
         return wasm;
     }
 
-    private static WasmtimeModule Compile(Wasmtime.Engine engine, byte[] wasm, string enginePath, string? cachePath, ILogger logger)
+    private static WasmtimeModule Compile(
+        Wasmtime.Engine engine, byte[] wasm, string enginePath, string? cachePath, bool rewrite, ILogger logger)
     {
         var stopwatch = Stopwatch.StartNew();
-        var patched = wasm;
-        WasmImportPatcher.UnshareImportedMemories(patched);
+        WasmImportPatcher.UnshareImportedMemories(wasm);
+        if (rewrite && RewriteWideMultiplication(wasm, enginePath, logger) is { } rewritten)
+        {
+            try
+            {
+                var optimized = WasmtimeModule.FromBytes(engine, "ezkl", rewritten);
+                EngineLog.ModuleCompiled(logger, enginePath, stopwatch.ElapsedMilliseconds, cachePath);
+                return optimized;
+            }
+            catch (WasmtimeException ex)
+            {
+                // The rewrite is an optimisation: if Wasmtime refuses its output, the original engine still works.
+                EngineLog.WideMultiplyRejected(logger, enginePath, ex.Message);
+            }
+        }
+
         try
         {
-            var module = WasmtimeModule.FromBytes(engine, "ezkl", patched);
+            var module = WasmtimeModule.FromBytes(engine, "ezkl", wasm);
             EngineLog.ModuleCompiled(logger, enginePath, stopwatch.ElapsedMilliseconds, cachePath);
             return module;
         }
         catch (WasmtimeException ex)
         {
             throw new EzklEngineLoadException($"Wasmtime could not compile the engine {enginePath}: {ex.Message}", ex);
+        }
+    }
+
+    private static byte[]? RewriteWideMultiplication(byte[] wasm, string enginePath, ILogger logger)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            var result = WideMultiplyRewriter.Rewrite(wasm);
+            EngineLog.WideMultiplyRewritten(logger, enginePath, result.Products, result.Functions, stopwatch.ElapsedMilliseconds);
+            return result.Products > 0 ? result.Module : null;
+        }
+        catch (Exception ex) when (ex is NotSupportedException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        {
+            EngineLog.WideMultiplyRejected(logger, enginePath, ex.Message);
+            return null;
         }
     }
 

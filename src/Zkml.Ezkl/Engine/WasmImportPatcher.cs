@@ -91,20 +91,5 @@ internal static class WasmImportPatcher
         }
     }
 
-    private static ulong ReadLeb(byte[] bytes, ref int pos)
-    {
-        ulong result = 0;
-        var shift = 0;
-        while (true)
-        {
-            var b = bytes[pos++];
-            result |= (ulong)(b & 0x7f) << shift;
-            if ((b & 0x80) == 0)
-            {
-                return result;
-            }
-
-            shift += 7;
-        }
-    }
+    private static ulong ReadLeb(byte[] bytes, ref int pos) => Leb128.ReadUnsigned(bytes, ref pos);
 }

@@ -82,7 +82,7 @@ public sealed class EngineLoadingTests(EngineFixture fixture)
     public async Task A_corrupt_cache_file_is_rebuilt_and_the_rebuilt_one_is_used_next_time()
     {
         var cacheDir = Path.Combine(Path.GetTempPath(), "zkml-cache-test-" + Guid.NewGuid().ToString("N"));
-        var cacheFile = EngineModule.CachePath(cacheDir, EngineModule.PinnedSha256);
+        var cacheFile = EngineModule.CachePath(cacheDir, EngineModule.PinnedSha256, wideMultiplication: true);
         Directory.CreateDirectory(cacheDir);
         await File.WriteAllBytesAsync(cacheFile, "not a compiled module"u8.ToArray());
         try
