@@ -34,6 +34,27 @@ public sealed class EngineLoadingTests(EngineFixture fixture)
     }
 
     [Fact]
+    public async Task The_engine_as_published_and_the_rewritten_one_give_the_same_keys_and_accept_each_others_proofs()
+    {
+        // The fixture's engine runs with OptimizeWideMultiplication (the default); this one compiles the wasm unchanged.
+        using var original = new EzklEngine(new EzklEngineOptions { MaxInstances = 1, OptimizeWideMultiplication = false });
+        var engine = fixture.Engine;
+
+        var keys = await original.SetupAsync(fixture.Circuit, fixture.Srs);
+        var rewrittenKeys = await engine.SetupAsync(fixture.Circuit, fixture.Srs);
+        Assert.Equal(rewrittenKeys.VerifyingKey.ToArray(), keys.VerifyingKey.ToArray());
+        Assert.Equal(rewrittenKeys.ProvingKey.ToArray(), keys.ProvingKey.ToArray());
+
+        var byOriginal = await original.ProveAsync(fixture.Witness, fixture.ProvingKey, fixture.Circuit, fixture.Srs);
+        var byRewritten = await engine.ProveAsync(fixture.Witness, fixture.ProvingKey, fixture.Circuit, fixture.Srs);
+        Assert.True((await engine.VerifyAsync(byOriginal, fixture.VerifyingKey, fixture.Settings, fixture.Srs)).IsValid);
+        Assert.True((await original.VerifyAsync(byRewritten, fixture.VerifyingKey, fixture.Settings, fixture.Srs)).IsValid);
+        Assert.NotEqual(
+            EngineModule.CachePath("cache", EngineModule.PinnedSha256, wideMultiplication: false),
+            EngineModule.CachePath("cache", EngineModule.PinnedSha256, wideMultiplication: true));
+    }
+
+    [Fact]
     public async Task A_missing_engine_file_is_a_load_error_naming_the_path()
     {
         using var engine = new EzklEngine(new EzklEngineOptions { EnginePath = "/nonexistent/ezkl_bg.wasm" });
