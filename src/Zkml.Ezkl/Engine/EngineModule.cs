@@ -269,8 +269,9 @@ internal sealed class EngineModule : IDisposable
             EngineLog.WideMultiplyRewritten(logger, enginePath, result.Products, result.Functions, stopwatch.ElapsedMilliseconds);
             return result.Products > 0 ? result.Module : null;
         }
-        catch (Exception ex) when (ex is NotSupportedException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // An optimisation must never cost the engine: whatever the pass trips over, the original module is used.
             EngineLog.WideMultiplyRejected(logger, enginePath, ex.Message);
             return null;
         }

@@ -15,11 +15,12 @@ internal sealed record WideMultiplyRewrite(byte[] Module, int Functions, int Pro
 /// Cranelift compiles to one multiply; the old computation is left in place, and Cranelift's dead-code elimination
 /// drops what no longer has a use.
 /// <para>
-/// Nothing is matched by shape alone. Every candidate value is evaluated as an expression of the unknowns it depends
-/// on (loads, locals at the start of the stretch) against the product, for edge-case and pseudo-random values of those
-/// unknowns; only a value that equals the product's half in every trial is replaced. The pass never removes or moves
-/// an instruction: it adds a <c>drop</c> of the old value and pushes the equal new one, and it saves the factors A and
-/// B in fresh locals where they are first computed. A module it cannot read is left unchanged.
+/// A value is replaced only when it is built exactly in one of the two forms of a product's halves (see IsLow and
+/// IsHigh: the same operations on the same halves of A and B, up to the order of commutative operands), so each
+/// replacement is an identity; as a second, independent check, the value is evaluated against the product for
+/// edge-case and pseudo-random factors. The pass never removes or moves an instruction: it adds a <c>drop</c> of the
+/// old value and pushes the equal new one, and it saves the factors in fresh locals where they are first computed.
+/// A module it cannot read is left unchanged.
 /// </para>
 /// </summary>
 internal static class WideMultiplyRewriter
@@ -163,6 +164,7 @@ internal static class WideMultiplyRewriter
     {
         private const int MaxVisited = 48;
         private const int Trials = 16;
+        private const int MaxLocals = 50_000; // Wasmtime's limit per function
 
         private readonly List<Node> _stack = [];
         private readonly Dictionary<(int Op, int A, int B, ulong Constant), Node> _values = [];
@@ -210,7 +212,7 @@ internal static class WideMultiplyRewriter
                 _instruction++;
             }
 
-            if (_insertions.Count == 0)
+            if (_insertions.Count == 0 || _firstNewLocal + _newLocals > MaxLocals)
             {
                 return null;
             }
