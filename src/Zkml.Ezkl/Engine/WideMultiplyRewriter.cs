@@ -818,58 +818,22 @@ internal static class WideMultiplyRewriter
     private static bool IsUnary(byte op) => op is 0x45 or 0x50 or (>= 0x67 and <= 0x69) or (>= 0x79 and <= 0x7B)
         or (>= 0x8B and <= 0x91) or (>= 0x99 and <= 0x9F) or (>= 0xA7 and <= 0xC4);
 
-    private static bool IsModelled(byte op) => op is (>= 0x45 and <= 0x4F) or (>= 0x50 and <= 0x5A)
-        or 0x6A or 0x6B or 0x6C or (>= 0x71 and <= 0x76) or 0x7C or 0x7D or 0x7E or (>= 0x83 and <= 0x88)
-        or 0xA7 or 0xAC or 0xAD;
+    /// <summary>The operations the halves of a product are built from; any other result is an unknown.</summary>
+    private static bool IsModelled(byte op) => op is 0x54 or 0x56 or 0x7C or 0x7E or 0x83 or 0x84 or 0x86 or 0x88 or 0xA7 or 0xAD;
 
     private static ulong Apply(int op, ulong a, ulong b)
     {
-        uint a32 = (uint)a, b32 = (uint)b;
         return op switch
         {
-            0x45 => a32 == 0 ? 1UL : 0,
-            0x46 => a32 == b32 ? 1UL : 0,
-            0x47 => a32 != b32 ? 1UL : 0,
-            0x48 => (int)a32 < (int)b32 ? 1UL : 0,
-            0x49 => a32 < b32 ? 1UL : 0,
-            0x4A => (int)a32 > (int)b32 ? 1UL : 0,
-            0x4B => a32 > b32 ? 1UL : 0,
-            0x4C => (int)a32 <= (int)b32 ? 1UL : 0,
-            0x4D => a32 <= b32 ? 1UL : 0,
-            0x4E => (int)a32 >= (int)b32 ? 1UL : 0,
-            0x4F => a32 >= b32 ? 1UL : 0,
-            0x50 => a == 0 ? 1UL : 0,
-            0x51 => a == b ? 1UL : 0,
-            0x52 => a != b ? 1UL : 0,
-            0x53 => (long)a < (long)b ? 1UL : 0,
             0x54 => a < b ? 1UL : 0,
-            0x55 => (long)a > (long)b ? 1UL : 0,
             0x56 => a > b ? 1UL : 0,
-            0x57 => (long)a <= (long)b ? 1UL : 0,
-            0x58 => a <= b ? 1UL : 0,
-            0x59 => (long)a >= (long)b ? 1UL : 0,
-            0x5A => a >= b ? 1UL : 0,
-            0x6A => a32 + b32,
-            0x6B => a32 - b32,
-            0x6C => a32 * b32,
-            0x71 => a32 & b32,
-            0x72 => a32 | b32,
-            0x73 => a32 ^ b32,
-            0x74 => a32 << (int)(b32 & 31),
-            0x75 => (uint)((int)a32 >> (int)(b32 & 31)),
-            0x76 => a32 >> (int)(b32 & 31),
             0x7C => a + b,
-            0x7D => a - b,
             0x7E => a * b,
             0x83 => a & b,
             0x84 => a | b,
-            0x85 => a ^ b,
             0x86 => a << (int)(b & 63),
-            0x87 => (ulong)((long)a >> (int)(b & 63)),
             0x88 => a >> (int)(b & 63),
-            0xA7 => a32,
-            0xAC => (ulong)(long)(int)a32,
-            0xAD => a32,
+            0xA7 or 0xAD => (uint)a, // i32.wrap_i64, i64.extend_i32_u
             _ => throw new InvalidOperationException($"operation 0x{op:X2} is not modelled"),
         };
     }
