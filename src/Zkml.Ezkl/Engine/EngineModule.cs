@@ -89,12 +89,10 @@ internal sealed class EngineModule : IDisposable
                 "and copies it beside the assembly; or set EzklEngineOptions.EnginePath.");
         }
 
-        // Hash by streaming: on a cache hit the 10 MB module is never held in memory.
-        string sha256;
-        using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
-        {
-            sha256 = Convert.ToHexStringLower(SHA256.HashData(file));
-        }
+        // On a cache hit the 10 MB module is never held in memory, and usually not even read: a stamp beside the
+        // cached module remembers the file's hash until the file changes (see EngineFileHash).
+        var cacheDirectory = options.UseModuleCache ? options.ModuleCacheDirectory ?? DefaultCacheDirectory() : null;
+        var sha256 = EngineFileHash.Compute(path, cacheDirectory);
 
         var expected = options.EnginePath is null ? PinnedSha256 : options.ExpectedSha256;
         if (expected is not null && !string.Equals(sha256, expected, StringComparison.OrdinalIgnoreCase))
@@ -106,7 +104,7 @@ internal sealed class EngineModule : IDisposable
         var engine = new Wasmtime.Engine(CreateConfig());
         try
         {
-            var cachePath = options.UseModuleCache ? CachePath(options.ModuleCacheDirectory ?? DefaultCacheDirectory(), sha256) : null;
+            var cachePath = cacheDirectory is null ? null : CachePath(cacheDirectory, sha256);
             var (module, fromCache) = cachePath is null
                 ? (Compile(engine, ReadChecked(path, sha256), path, null, logger), false)
                 : LoadOrCompileCached(engine, path, sha256, cachePath, logger, cancellationToken);
@@ -123,7 +121,7 @@ internal sealed class EngineModule : IDisposable
     {
         var key = string.Join('\n', sha256, WasmtimeVersion, ConfigurationFingerprint, RuntimeInformation.RuntimeIdentifier,
             RuntimeInformation.ProcessArchitecture);
-        var keyHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
+        var keyHash = EngineFileHash.NameHash(key);
         return Path.Combine(directory, $"ezkl-{sha256[..16]}-{keyHash}.cwasm");
     }
 
