@@ -38,7 +38,7 @@ internal static class EngineFileHash
     {
         var fullPath = Path.GetFullPath(path);
         var stampPath = stampDirectory is null ? null : StampPath(stampDirectory, fullPath);
-        var before = FileIdentity.Of(fullPath);
+        var before = stampPath is null ? null : FileIdentity.Of(fullPath);
         if (stampPath is not null && before is not null && ReadStamp(stampPath, fullPath, before.Value) is { } stamped)
         {
             return stamped;
