@@ -18,7 +18,9 @@ env.setdefault('FIXTURES', os.path.join(os.environ.get('ZKML_SHARED', os.path.jo
 env['EZKL_ENGINE_DIR'] = os.path.join(root, 'native', 'ezkl-wasm')
 rounds = int(os.environ.get('ROUNDS', '3'))
 cores = int(os.environ.get('CORES', str(os.cpu_count() or 2)))
-dotnet = ['dotnet', os.path.join(root, 'benchmarks', 'Zkml.Benchmarks', 'bin', 'Release', 'net10.0', 'Zkml.Benchmarks.dll')]
+# The harness as run.sh publishes it (ReadyToRun); DOTNET_HARNESS points elsewhere, e.g. at bin/Release/net10.0.
+harness = os.environ.get('DOTNET_HARNESS', os.path.join(root, 'benchmarks', 'Zkml.Benchmarks', 'bin', 'side-by-side'))
+dotnet = ['dotnet', os.path.join(harness, 'Zkml.Benchmarks.dll')]
 node = ['node', os.path.join(root, 'benchmarks', 'side-by-side', 'node-steps.js')]
 
 

@@ -90,12 +90,10 @@ internal sealed class EngineModule : IDisposable
                 "and copies it beside the assembly; or set EzklEngineOptions.EnginePath.");
         }
 
-        // Hash by streaming: on a cache hit the 10 MB module is never held in memory.
-        string sha256;
-        using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
-        {
-            sha256 = Convert.ToHexStringLower(SHA256.HashData(file));
-        }
+        // On a cache hit the 10 MB module is never held in memory, and usually not even read: a stamp beside the
+        // cached module remembers the file's hash until the file changes (see EngineFileHash).
+        var cacheDirectory = options.UseModuleCache ? options.ModuleCacheDirectory ?? DefaultCacheDirectory() : null;
+        var sha256 = EngineFileHash.Compute(path, cacheDirectory);
 
         var expected = options.EnginePath is null ? PinnedSha256 : options.ExpectedSha256;
         if (expected is not null && !string.Equals(sha256, expected, StringComparison.OrdinalIgnoreCase))
@@ -108,9 +106,7 @@ internal sealed class EngineModule : IDisposable
         try
         {
             var rewrite = options.OptimizeWideMultiplication;
-            var cachePath = options.UseModuleCache
-                ? CachePath(options.ModuleCacheDirectory ?? DefaultCacheDirectory(), sha256, rewrite)
-                : null;
+            var cachePath = cacheDirectory is null ? null : CachePath(cacheDirectory, sha256, rewrite);
             var (module, fromCache) = cachePath is null
                 ? (Compile(engine, ReadChecked(path, sha256), path, null, rewrite, logger), false)
                 : LoadOrCompileCached(engine, path, sha256, cachePath, rewrite, logger, cancellationToken);
@@ -127,7 +123,7 @@ internal sealed class EngineModule : IDisposable
     {
         var key = string.Join('\n', sha256, WasmtimeVersion, ConfigurationFingerprint, RuntimeInformation.RuntimeIdentifier,
             RuntimeInformation.ProcessArchitecture, wideMultiplication ? WideMultiplyRewriter.Version : "original");
-        var keyHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
+        var keyHash = EngineFileHash.NameHash(key);
         return Path.Combine(directory, $"ezkl-{sha256[..16]}-{keyHash}.cwasm");
     }
 

@@ -100,6 +100,59 @@ public sealed class EngineLoadingTests(EngineFixture fixture)
     }
 
     [Fact]
+    public async Task An_engine_file_changed_after_its_hash_was_stamped_is_hashed_again_and_refused()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "zkml-engine-" + Guid.NewGuid().ToString("N"));
+        var path = Path.Combine(dir, "ezkl_bg.wasm");
+        var cacheDir = Path.Combine(dir, "cache");
+        Directory.CreateDirectory(cacheDir);
+        try
+        {
+            File.Copy(DefaultEngineFile, path);
+            // The shared fixture has already compiled the module: reuse it so this test only loads.
+            var compiled = EngineModule.CachePath(EngineModule.DefaultCacheDirectory(), EngineModule.PinnedSha256, wideMultiplication: true);
+            if (File.Exists(compiled))
+            {
+                File.Copy(compiled, EngineModule.CachePath(cacheDir, EngineModule.PinnedSha256, wideMultiplication: true));
+            }
+
+            Thread.Sleep(EngineFileHash.SettleTime + TimeSpan.FromMilliseconds(100));
+            var options = new EzklEngineOptions
+            {
+                EnginePath = path, ExpectedSha256 = EngineModule.PinnedSha256, ModuleCacheDirectory = cacheDir, MaxInstances = 1,
+            };
+            using (var engine = new EzklEngine(options))
+            {
+                Assert.True((await engine.VerifyAsync(fixture.Proof, fixture.VerifyingKey, fixture.Settings, fixture.Srs)).IsValid);
+            }
+
+            Assert.True(File.Exists(EngineFileHash.StampPath(cacheDir, path)));
+
+            // Flip one byte in place: same size, and the modification time put back.
+            var mtime = File.GetLastWriteTimeUtc(path);
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
+            {
+                stream.Position = stream.Length - 1;
+                var last = stream.ReadByte();
+                stream.Position = stream.Length - 1;
+                stream.WriteByte((byte)(last ^ 0xff));
+            }
+
+            File.SetLastWriteTimeUtc(path, mtime);
+            using var changed = new EzklEngine(options);
+
+            var error = await Assert.ThrowsAsync<EzklEngineLoadException>(async () => await changed.WarmUpAsync());
+
+            Assert.Contains(path, error.Message);
+            Assert.Contains("expected " + EngineModule.PinnedSha256, error.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_corrupt_cache_file_is_rebuilt_and_the_rebuilt_one_is_used_next_time()
     {
         var cacheDir = Path.Combine(Path.GetTempPath(), "zkml-cache-test-" + Guid.NewGuid().ToString("N"));
