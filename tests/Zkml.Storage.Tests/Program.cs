@@ -30,8 +30,11 @@ public static class Program
             : new S3ArtifactStore(S3TestStores.Options(location));
         var trail = new AuditTrail(store, new AuditTrailOptions { Prefix = prefix });
 
-        // Warm up (JIT, the S3 connection, the first listing) so that every helper appends at full speed once released.
+        // Warm up (JIT, the S3 connection, the first listing, an append on a trail of its own) so that every helper
+        // appends at full speed once released.
         await trail.GetLastAsync();
+        await new AuditTrail(store, new AuditTrailOptions { Prefix = $"warm-up/{writer}/" }).AppendAsync(
+            "warm-up", JsonSerializer.SerializeToElement(new Dictionary<string, object> { ["writer"] = writer }));
 
         // The barrier: tell the parent this process is set up, then wait until it releases every helper at once.
         // The parent gives up on (and kills) a helper that never gets released, so this loop needs no limit of its own.
