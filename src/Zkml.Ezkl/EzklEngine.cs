@@ -18,7 +18,8 @@ namespace Zkml.Ezkl;
 /// Thread-safe. Calls run on a pool of engine instances (<see cref="EzklEngineOptions.MaxInstances"/>, one per
 /// processor by default), each with its own memory and running one call at a time; extra calls wait for a free
 /// instance. The engine is compiled on first use, or loaded in milliseconds from the on-disk module cache.
-/// A call cannot be interrupted once the engine runs it: the cancellation token is checked before each stage.
+/// Cancelling a call stops it, also while the engine runs it: at the next epoch tick (every 50 ms) the engine code
+/// traps, the call throws <see cref="OperationCanceledException"/> and its instance is replaced.
 /// An engine panic surfaces as <see cref="EzklEngineTrapException"/>; the instance is replaced and the engine
 /// keeps working.
 /// </remarks>
@@ -104,7 +105,7 @@ public sealed class EzklEngine : IDisposable, IAsyncDisposable
     /// <param name="circuit">The compiled circuit.</param>
     /// <param name="srs">The SRS; its k must equal the circuit's logrows.</param>
     /// <param name="compressSelectors">Whether selectors are compressed (ezkl's default, true).</param>
-    /// <param name="cancellationToken">Checked before the engine starts.</param>
+    /// <param name="cancellationToken">Stops the call, also while the engine runs (within an epoch tick, 50 ms; the instance is then replaced).</param>
     public ValueTask<VerifyingKey> GenerateVerifyingKeyAsync(
         CompiledCircuit circuit, Srs srs, bool compressSelectors = true, CancellationToken cancellationToken = default)
     {
@@ -134,7 +135,7 @@ public sealed class EzklEngine : IDisposable, IAsyncDisposable
     /// <param name="circuit">The compiled circuit.</param>
     /// <param name="srs">The SRS; its k must equal the circuit's logrows.</param>
     /// <param name="progress">Receives the stages (vk, pk, done).</param>
-    /// <param name="cancellationToken">Checked before each stage.</param>
+    /// <param name="cancellationToken">Stops the call, also while the engine runs (within an epoch tick, 50 ms; the instance is then replaced).</param>
     public async ValueTask<CircuitKeys> SetupAsync(
         CompiledCircuit circuit, Srs srs, IProgress<EzklProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -158,7 +159,7 @@ public sealed class EzklEngine : IDisposable, IAsyncDisposable
     /// <param name="circuit">The compiled circuit.</param>
     /// <param name="srs">The SRS the keys were made with.</param>
     /// <param name="progress">Receives the stages (proving, done).</param>
-    /// <param name="cancellationToken">Checked before the engine starts.</param>
+    /// <param name="cancellationToken">Stops the call, also while the engine runs (within an epoch tick, 50 ms; the instance is then replaced).</param>
     /// <exception cref="EzklEngineException">The witness does not satisfy the circuit, or the key does not match it.</exception>
     public async ValueTask<Proof> ProveAsync(
         Witness witness, ProvingKey provingKey, CompiledCircuit circuit, Srs srs,
@@ -217,7 +218,7 @@ public sealed class EzklEngine : IDisposable, IAsyncDisposable
     /// </summary>
     /// <param name="proof">The proof (EVM transcript).</param>
     /// <param name="verifyingKeyAddress">The address of a separate vk contract (20 bytes), if the verifier uses one.</param>
-    /// <param name="cancellationToken">Checked before the engine starts.</param>
+    /// <param name="cancellationToken">Stops the call, also while the engine runs (within an epoch tick, 50 ms; the instance is then replaced).</param>
     public ValueTask<byte[]> EncodeEvmCalldataAsync(Proof proof, ReadOnlyMemory<byte>? verifyingKeyAddress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(proof);
@@ -454,7 +455,7 @@ public sealed class EzklEngine : IDisposable, IAsyncDisposable
                 {
                     EngineLog.OperationCompleted(_logger, operation, instance.Id, stopwatch.ElapsedMilliseconds);
                 }
-            }).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

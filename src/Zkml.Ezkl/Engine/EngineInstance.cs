@@ -34,6 +34,7 @@ internal sealed class EngineInstance : IDisposable
     private readonly BlockingCollection<Action> _work = new();
     private readonly Thread _thread;
     private string? _lastConsoleError;
+    private CancellationToken _callCancellation;
 
     public EngineInstance(EngineModule module, int id, long? maxMemoryBytes, ILogger logger, bool engineLogging)
     {
@@ -50,6 +51,13 @@ internal sealed class EngineInstance : IDisposable
             {
                 _store.SetLimits(memorySize: limit);
             }
+
+            // Each epoch tick (EngineModule.EpochInterval) the running engine code asks whether its call was
+            // cancelled: if so it traps, the call fails with OperationCanceledException and the instance is replaced.
+            _store.SetEpochDeadline(1);
+            _store.SetEpochDeadlineCallback(_ => _callCancellation.IsCancellationRequested
+                ? throw new OperationCanceledException(_callCancellation)
+                : 1UL);
 
             Memory = new Memory(_store, InitialPages, MaximumPages, is64Bit: false);
             using var linker = new Linker(module.Engine);
@@ -81,12 +89,13 @@ internal sealed class EngineInstance : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Runs a call on this instance's thread.</summary>
-    public Task<T> RunAsync<T>(Func<T> call)
+    /// <summary>Runs a call on this instance's thread; cancelling stops it inside the engine within an epoch tick.</summary>
+    public Task<T> RunAsync<T>(Func<T> call, CancellationToken cancellationToken = default)
     {
         var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         _work.Add(() =>
         {
+            _callCancellation = cancellationToken;
             try
             {
                 completion.SetResult(call());
@@ -94,6 +103,10 @@ internal sealed class EngineInstance : IDisposable
             catch (Exception ex)
             {
                 completion.SetException(ex);
+            }
+            finally
+            {
+                _callCancellation = CancellationToken.None;
             }
         });
         return completion.Task;
@@ -264,6 +277,12 @@ internal sealed class EngineInstance : IDisposable
                     _addToStackPointer.Invoke(16);
                 }
             }
+        }
+        catch (WasmtimeException trap) when (_callCancellation.IsCancellationRequested)
+        {
+            // Stopped at an epoch tick (or trapped while being cancelled): either way the instance is left mid-call.
+            IsBroken = true;
+            throw new OperationCanceledException($"{operation} was cancelled", trap, _callCancellation);
         }
         catch (WasmtimeException trap)
         {

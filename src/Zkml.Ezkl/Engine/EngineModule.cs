@@ -23,11 +23,17 @@ internal sealed class EngineModule : IDisposable
     public const string EngineFileName = "ezkl_bg.wasm";
 
     // Bump when the configuration below changes; it is part of the cache key.
-    private const string ConfigurationFingerprint = "threads+simd+bulk+wide;opt=speed;cranelift;memory=plain-unshared;v2";
+    private const string ConfigurationFingerprint = "threads+simd+bulk+wide;opt=speed;cranelift;memory=plain-unshared;epoch;v3";
+
+    /// <summary>How often the engine's epoch advances: how soon a cancelled call stops inside the engine.</summary>
+    internal static readonly TimeSpan EpochInterval = TimeSpan.FromMilliseconds(50);
+
+    private readonly Timer _epochTimer;
 
     private EngineModule(Wasmtime.Engine engine, WasmtimeModule module, string sha256, bool fromCache)
     {
         Engine = engine;
+        _epochTimer = new Timer(static state => ((Wasmtime.Engine)state!).IncrementEpoch(), engine, EpochInterval, EpochInterval);
         Module = module;
         Sha256 = sha256;
         LoadedFromCache = fromCache;
@@ -77,6 +83,7 @@ internal sealed class EngineModule : IDisposable
         .WithSIMD(true)
         .WithBulkMemory(true)
         .WithWideArithmetic(true)
+        .WithEpochInterruption(true)
         .WithOptimizationLevel(OptimizationLevel.Speed)
         .WithParallelCompilation(true);
 
@@ -275,7 +282,15 @@ internal sealed class EngineModule : IDisposable
 
     public void Dispose()
     {
-        Module.Dispose();
+        // The engine must outlive the last epoch tick: wait for a tick in progress before disposing it.
+        using (var ticksDone = new ManualResetEvent(false))
+        {
+            if (_epochTimer.Dispose(ticksDone))
+            {
+                ticksDone.WaitOne();
+            }
+        }
+
         Engine.Dispose();
     }
 }

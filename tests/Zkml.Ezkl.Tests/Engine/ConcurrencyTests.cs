@@ -43,6 +43,37 @@ public sealed class ConcurrencyTests(EngineFixture fixture)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
             async () => await fixture.Engine.ProveAsync(fixture.Witness, fixture.ProvingKey, fixture.Circuit, fixture.Srs, cancellationToken: cts.Token));
     }
+
+    [Fact]
+    public async Task Cancelling_a_prove_while_the_engine_runs_it_stops_it_and_the_instance_is_replaced()
+    {
+        using var engine = new EzklEngine(new EzklEngineOptions { MaxInstances = 1 });
+        await engine.WarmUpAsync();
+        using var cts = new CancellationTokenSource();
+        // Cancel 20 ms after the prove was handed to the engine (a prove of the fixture takes hundreds of ms).
+        var progress = new InlineProgress(p =>
+        {
+            if (p.Stage == EzklStage.Proving)
+            {
+                cts.CancelAfter(TimeSpan.FromMilliseconds(20));
+            }
+        });
+
+        var cancelled = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            await engine.ProveAsync(fixture.Witness, fixture.ProvingKey, fixture.Circuit, fixture.Srs, progress, cts.Token));
+
+        Assert.Equal(cts.Token, cancelled.CancellationToken);
+        Assert.Equal((1, 1), engine.PoolStatistics); // the instance stopped mid-call was discarded
+        var proof = await engine.ProveAsync(fixture.Witness, fixture.ProvingKey, fixture.Circuit, fixture.Srs);
+        Assert.True((await engine.VerifyAsync(proof, fixture.VerifyingKey, fixture.Settings, fixture.Srs)).IsValid);
+        Assert.Equal((2, 1), engine.PoolStatistics);
+    }
+
+    /// <summary>Reports synchronously, on the caller's thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class InlineProgress(Action<EzklProgress> report) : IProgress<EzklProgress>
+    {
+        public void Report(EzklProgress value) => report(value);
+    }
 }
 
 /// <summary>Per-instance memory limits: a call that needs more fails cleanly and the engine stays usable.</summary>
