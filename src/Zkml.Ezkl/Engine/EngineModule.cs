@@ -291,6 +291,7 @@ internal sealed class EngineModule : IDisposable
             }
         }
 
+        Module.Dispose();
         Engine.Dispose();
     }
 }
