@@ -35,8 +35,8 @@ internal static partial class EngineLog
     [LoggerMessage(10, LogLevel.Warning, "the engine module cache {CacheDirectory} is not writable; compiling in memory only: {Reason}")]
     public static partial void CacheUnavailable(ILogger logger, string cacheDirectory, string reason);
 
-    [LoggerMessage(11, LogLevel.Information, "ezkl engine {EnginePath}: {Products} halves of 128-bit products in {Functions} functions now use i64.mul_wide_u (rewritten in {ElapsedMs} ms)")]
-    public static partial void WideMultiplyRewritten(ILogger logger, string enginePath, int products, int functions, long elapsedMs);
+    [LoggerMessage(11, LogLevel.Information, "ezkl engine {EnginePath}: {Products} halves of 128-bit products and {Sums} carries in {Functions} functions now use i64.mul_wide_u and i64.add128 (rewritten in {ElapsedMs} ms)")]
+    public static partial void WideMultiplyRewritten(ILogger logger, string enginePath, int products, int sums, int functions, long elapsedMs);
 
     [LoggerMessage(12, LogLevel.Warning, "ezkl engine {EnginePath}: the wide-multiplication rewrite was not used, compiling the original: {Reason}")]
     public static partial void WideMultiplyRejected(ILogger logger, string enginePath, string reason);

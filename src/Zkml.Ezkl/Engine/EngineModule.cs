@@ -269,8 +269,8 @@ internal sealed class EngineModule : IDisposable
         try
         {
             var result = WideMultiplyRewriter.Rewrite(wasm);
-            EngineLog.WideMultiplyRewritten(logger, enginePath, result.Products, result.Functions, stopwatch.ElapsedMilliseconds);
-            return result.Products > 0 ? result.Module : null;
+            EngineLog.WideMultiplyRewritten(logger, enginePath, result.Products, result.Sums, result.Functions, stopwatch.ElapsedMilliseconds);
+            return result.Functions > 0 ? result.Module : null;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

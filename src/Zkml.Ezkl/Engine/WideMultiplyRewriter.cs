@@ -4,7 +4,8 @@ namespace Zkml.Ezkl.Engine;
 /// <param name="Module">The rewritten module (the input itself when nothing was rewritten).</param>
 /// <param name="Functions">Functions that changed.</param>
 /// <param name="Products">Halves of 128-bit products now taken from <c>i64.mul_wide_u</c>.</param>
-internal sealed record WideMultiplyRewrite(byte[] Module, int Functions, int Products);
+/// <param name="Sums">High words of 128-bit sums (an add and its carry) now taken from <c>i64.add128</c>.</param>
+internal sealed record WideMultiplyRewrite(byte[] Module, int Functions, int Products, int Sums);
 
 /// <summary>
 /// Gives the engine's 64 x 64 -> 128-bit multiplications back to the CPU. wasm32 has no such instruction, so LLVM
@@ -12,8 +13,9 @@ internal sealed record WideMultiplyRewrite(byte[] Module, int Functions, int Pro
 /// shifts, adds and carry compares: about 25 instructions where x86-64 needs one <c>mul</c>. Most of a prove is spent
 /// there. This pass finds, in each straight-line stretch of code, the values that equal the low or high half of a
 /// product A * B, and makes them come from the wide-arithmetic instruction <c>i64.mul_wide_u</c> instead, which
-/// Cranelift compiles to one multiply; the old computation is left in place, and Cranelift's dead-code elimination
-/// drops what no longer has a use.
+/// Cranelift compiles to one multiply. Likewise the high word of a 128-bit sum (two adds and a carry compare) comes
+/// from <c>i64.add128</c>, an add-with-carry. The old computation is left in place, and Cranelift's dead-code
+/// elimination drops what no longer has a use.
 /// <para>
 /// A value is replaced only when it is built exactly in one of the two forms of a product's halves (see IsLow and
 /// IsHigh: the same operations on the same halves of A and B, up to the order of commutative operands), so each
@@ -26,7 +28,7 @@ internal sealed record WideMultiplyRewrite(byte[] Module, int Functions, int Pro
 internal static class WideMultiplyRewriter
 {
     /// <summary>Part of the compiled-module cache key: bump when the rewrite changes.</summary>
-    public const string Version = "wide-mul-v1";
+    public const string Version = "wide-mul-v2";
 
     private const byte TypeSectionId = 1;
     private const byte FunctionSectionId = 3;
@@ -39,7 +41,7 @@ internal static class WideMultiplyRewriter
         var functionTypes = new List<int>();
         var output = new List<byte>(module.Length + (module.Length / 8));
         output.AddRange(module.AsSpan(0, 8));
-        int functions = 0, products = 0;
+        int functions = 0, products = 0, sums = 0;
         var pos = 8;
         while (pos < module.Length)
         {
@@ -70,13 +72,15 @@ internal static class WideMultiplyRewriter
                 continue;
             }
 
-            var code = RewriteCodeSection(body, functionTypes, paramCounts, ref functions, ref products);
+            var code = RewriteCodeSection(body, functionTypes, paramCounts, ref functions, ref products, ref sums);
             output.Add(CodeSectionId);
             Leb128.WriteUnsigned(output, (ulong)code.Count);
             output.AddRange(code);
         }
 
-        return products == 0 ? new WideMultiplyRewrite(module, 0, 0) : new WideMultiplyRewrite(output.ToArray(), functions, products);
+        return functions == 0
+            ? new WideMultiplyRewrite(module, 0, 0, 0)
+            : new WideMultiplyRewrite(output.ToArray(), functions, products, sums);
     }
 
     private static void ReadParamCounts(ReadOnlySpan<byte> body, List<int> paramCounts)
@@ -107,7 +111,7 @@ internal static class WideMultiplyRewriter
     }
 
     private static List<byte> RewriteCodeSection(
-        ReadOnlySpan<byte> section, List<int> functionTypes, List<int> paramCounts, ref int functions, ref int products)
+        ReadOnlySpan<byte> section, List<int> functionTypes, List<int> paramCounts, ref int functions, ref int products, ref int sums)
     {
         var output = new List<byte>(section.Length + (section.Length / 8));
         var pos = 0;
@@ -129,6 +133,7 @@ internal static class WideMultiplyRewriter
 
             functions++;
             products += analyzer.Products;
+            sums += analyzer.Sums;
             Leb128.WriteUnsigned(output, (ulong)rewritten.Count);
             output.AddRange(rewritten);
         }
@@ -147,11 +152,15 @@ internal static class WideMultiplyRewriter
         public int ProducedAfter; // index of the instruction after which it is on top of the stack; -1 if none
         public int SaveLocal = -1;
         public WideHalf? Wide; // set when the value is taken from i64.mul_wide_u
+        public WideSum? Sum; // set when the value is taken from i64.add128
         public ulong Value;
         public int Stamp;
     }
 
     private const int Leaf = -1;
+
+    /// <summary>The value equals the high half of (XHigh:XLow) + (YHigh:YLow), 128-bit.</summary>
+    private sealed record WideSum(Node XLow, Node XHigh, Node YLow, Node? YHigh);
 
     /// <summary>A factor of a product: a value, or a constant when Node is null.</summary>
     private readonly record struct Factor(Node? Node, ulong Constant);
@@ -182,10 +191,13 @@ internal static class WideMultiplyRewriter
 
         public int Products { get; private set; }
 
+        public int Sums { get; private set; }
+
         /// <summary>The rewritten body, or null when nothing in it changed.</summary>
         public List<byte>? Rewrite(ReadOnlySpan<byte> body, int parameters)
         {
             Products = 0;
+            Sums = 0;
             _insertions.Clear();
             _newLocals = 0;
             _scratchLocal = -1;
@@ -383,6 +395,10 @@ internal static class WideMultiplyRewriter
                     // The same value computed again: take it from the wide product here too.
                     EmitReplacement(node);
                 }
+                else if (node.Sum is not null)
+                {
+                    EmitSum(node);
+                }
 
                 return node;
             }
@@ -396,9 +412,9 @@ internal static class WideMultiplyRewriter
                 ProducedAfter = _instruction,
             };
             _values[key] = node;
-            if (op == 0x7C) // both halves are sums at the top
+            if (op == 0x7C && !TryMatch(node)) // both halves of a product are sums at the top, and so is a carry's sum
             {
-                TryMatch(node);
+                TryMatchCarry(node);
             }
 
             return node;
@@ -406,11 +422,11 @@ internal static class WideMultiplyRewriter
 
         // ---- matching ----
 
-        private void TryMatch(Node node)
+        private bool TryMatch(Node node)
         {
             if (!CollectProducts(node) || _products.Count is < 3 or > 8)
             {
-                return;
+                return false;
             }
 
             CollectFactorCandidates();
@@ -420,7 +436,7 @@ internal static class WideMultiplyRewriter
                 {
                     if (TryPair(node, _bases[i], _bases[j], 0))
                     {
-                        return;
+                        return true;
                     }
                 }
 
@@ -428,10 +444,150 @@ internal static class WideMultiplyRewriter
                 {
                     if (TryPair(node, _bases[i], null, constant))
                     {
-                        return;
+                        return true;
                     }
                 }
             }
+
+            return false;
+        }
+
+        // ---- carries: the high word of a 128-bit sum ----
+        // s = x + y (mod 2^64) overflowed exactly when s < x (or s < y); so r1 + r2 + [s < x] is the high word of
+        // (r1:x) + (r2:y), which i64.add128 computes with one add-with-carry. A sum is matched only in that exact
+        // form: its addends (through nested adds, stopping at values already taken from a wide instruction) are
+        // one such carry and one or two other values.
+
+        private readonly List<Node> _terms = [];
+
+        private void TryMatchCarry(Node node)
+        {
+            _terms.Clear();
+            if (!FlattenSum(node, node, _terms) || _terms.Count is < 2 or > 3)
+            {
+                return;
+            }
+
+            Node? carry = null, sum = null, addend = null;
+            foreach (var term in _terms)
+            {
+                if (IsLess(term, out var s, out var x) && s.Op == 0x7C && (x == s.A || x == s.B))
+                {
+                    if (carry is not null)
+                    {
+                        return; // two carries: not one 128-bit sum
+                    }
+
+                    (carry, sum, addend) = (term, s, x);
+                }
+            }
+
+            if (carry is null)
+            {
+                return;
+            }
+
+            var others = _terms.Where(t => t != carry).ToList();
+            var wide = new WideSum(addend!, others[0], addend == sum!.A ? sum.B! : sum.A!, others.Count == 2 ? others[1] : null);
+            if (!Available(wide.XLow) || !Available(wide.XHigh) || !Available(wide.YLow) || (wide.YHigh is { } yHigh && !Available(yHigh))
+                || !HoldsSum(node, wide))
+            {
+                return;
+            }
+
+            node.Sum = wide;
+            EmitSum(node);
+            Sums++;
+        }
+
+        private static bool Available(Node node) => node.ProducedAfter >= 0 || node.Op == 0x42;
+
+        private static bool FlattenSum(Node root, Node n, List<Node> terms)
+        {
+            if (terms.Count > 3)
+            {
+                return false;
+            }
+
+            if (n.Op == 0x7C && (n == root || (n.Wide is null && n.Sum is null)))
+            {
+                return FlattenSum(root, n.A!, terms) && FlattenSum(root, n.B!, terms);
+            }
+
+            terms.Add(n);
+            return true;
+        }
+
+        private bool HoldsSum(Node node, WideSum wide)
+        {
+            for (var trial = 0; trial < Trials; trial++)
+            {
+                _stamp++;
+                var xLow = PinValue(wide.XLow, trial);
+                var xHigh = PinValue(wide.XHigh, trial);
+                var yLow = PinValue(wide.YLow, trial);
+                var yHigh = wide.YHigh is null ? 0 : PinValue(wide.YHigh, trial);
+                var expected = xHigh + yHigh + (xLow + yLow < xLow ? 1UL : 0);
+                if (Evaluate(node, trial) != expected)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private ulong PinValue(Node node, int trial) => node.Op == 0x42 ? node.Constant : Pin(node, trial);
+
+        /// <summary>After the instruction that left the sum on the stack: drop it and push i64.add128's high word.</summary>
+        private void EmitSum(Node node)
+        {
+            var (xLow, xHigh, yLow, yHigh) = node.Sum!;
+            var code = new List<byte>(24) { 0x1A };
+            PushValue(code, xLow);
+            PushValue(code, xHigh);
+            PushValue(code, yLow);
+            if (yHigh is null)
+            {
+                code.AddRange((ReadOnlySpan<byte>)[0x42, 0x00]);
+            }
+            else
+            {
+                PushValue(code, yHigh);
+            }
+
+            code.Add(WasmInstruction.MiscPrefix);
+            code.Add(0x13); // i64.add128: pushes the low word, then the high word
+            KeepHighWord(code);
+            _insertions.Add((_instruction, _insertions.Count, code.ToArray()));
+        }
+
+        private void PushValue(List<byte> code, Node value)
+        {
+            if (value.Op == 0x42)
+            {
+                code.Add(0x42);
+                Leb128.WriteSigned(code, (long)value.Constant);
+            }
+            else
+            {
+                PushSaved(code, value);
+            }
+        }
+
+        /// <summary>[low, high] on the stack -> [high], through the function's scratch local.</summary>
+        private void KeepHighWord(List<byte> code)
+        {
+            if (_scratchLocal < 0)
+            {
+                _scratchLocal = NewLocal();
+            }
+
+            code.Add(0x21);
+            Leb128.WriteUnsigned(code, (ulong)_scratchLocal);
+            code.Add(0x1A);
+            code.Add(0x20);
+            Leb128.WriteUnsigned(code, (ulong)_scratchLocal);
         }
 
         private bool TryPair(Node node, Node a, Node? b, ulong constantB)
@@ -593,16 +749,7 @@ internal static class WideMultiplyRewriter
             code.Add(0x16); // i64.mul_wide_u: pushes the low half, then the high half
             if (high)
             {
-                if (_scratchLocal < 0)
-                {
-                    _scratchLocal = NewLocal();
-                }
-
-                code.Add(0x21);
-                Leb128.WriteUnsigned(code, (ulong)_scratchLocal);
-                code.Add(0x1A);
-                code.Add(0x20);
-                Leb128.WriteUnsigned(code, (ulong)_scratchLocal);
+                KeepHighWord(code);
             }
             else
             {

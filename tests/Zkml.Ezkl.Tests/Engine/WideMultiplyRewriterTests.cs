@@ -48,7 +48,7 @@ public sealed class WideMultiplyRewriterTests
 
         var result = WideMultiplyRewriter.Rewrite(original);
 
-        Assert.Equal(3, result.Products); // lo in both functions, hi in the second
+        Assert.Equal((3, 0), (result.Products, result.Sums)); // lo in both functions, hi in the second
         Assert.Equal(2, result.Functions);
         AssertSameResults(original, result.Module, highIsTheProduct: true);
     }
@@ -61,7 +61,7 @@ public sealed class WideMultiplyRewriterTests
 
         var result = WideMultiplyRewriter.Rewrite(original);
 
-        Assert.Equal(2, result.Products); // only the two low halves
+        Assert.Equal((2, 0), (result.Products, result.Sums)); // only the two low halves
         AssertSameResults(original, result.Module);
     }
 
@@ -87,6 +87,56 @@ public sealed class WideMultiplyRewriterTests
         Assert.Equal(0, result.Products);
     }
 
+    // The high word of (xHigh:a) + (yHigh:b) with xHigh = a * 3 and yHigh = b ^ 5: xHigh + yHigh + [a + b < a].
+    private static readonly byte[] HighWordOfSum =
+    [
+        .. Get(0), .. Get(1), 0x7C, .. Set(2), // s = a + b
+        .. Get(0), .. Const(3), 0x7E, // xHigh
+        .. Get(1), .. Const(5), 0x85, // yHigh
+        0x7C,
+        .. Get(2), .. Get(0), 0x54, 0xAD, // [s < a]
+        0x7C,
+    ];
+
+    [Fact]
+    public void The_high_word_of_a_128_bit_sum_is_taken_from_add128_and_computes_the_same_values()
+    {
+        var original = BuildModule(("lo", [.. Get(0), .. Get(1), 0x7C]), ("hi", HighWordOfSum));
+
+        var result = WideMultiplyRewriter.Rewrite(original);
+
+        Assert.Equal((0, 1), (result.Products, result.Sums));
+        var (lo, hi) = Instantiate(result.Module);
+        long[] values = [0, 1, -1, long.MinValue, long.MaxValue, .. Enumerable.Range(0, 200).Select(_ => BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)))];
+        foreach (var a in values)
+        {
+            foreach (var b in values.Take(20))
+            {
+                var carry = (ulong)a + (ulong)b < (ulong)a ? 1UL : 0;
+                Assert.Equal(unchecked((long)(((ulong)a * 3) + ((ulong)b ^ 5) + carry)), hi(a, b));
+                Assert.Equal(unchecked(a + b), lo(a, b));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_carry_compared_against_a_value_that_is_not_an_addend_is_left_alone()
+    {
+        // [s < xHigh] is no carry of s = a + b.
+        byte[] notACarry =
+        [
+            .. Get(0), .. Get(1), 0x7C, .. Set(2),
+            .. Get(0), .. Const(3), 0x7E, .. Tee(3),
+            .. Get(1), .. Const(5), 0x85,
+            0x7C,
+            .. Get(2), .. Get(3), 0x54, 0xAD,
+            0x7C,
+        ];
+        var original = BuildModule(("lo", [.. Get(0), .. Get(1), 0x7C]), ("hi", notACarry));
+
+        Assert.Equal(0, WideMultiplyRewriter.Rewrite(original).Sums);
+    }
+
     [Fact]
     public void A_module_without_products_comes_back_unchanged()
     {
@@ -107,6 +157,7 @@ public sealed class WideMultiplyRewriterTests
         var result = WideMultiplyRewriter.Rewrite(wasm);
 
         Assert.True(result.Products > 1000, $"{result.Products} products rewritten");
+        Assert.True(result.Sums > 1000, $"{result.Sums} carries rewritten");
         using var engine = new Wasmtime.Engine(EngineModule.CreateConfig());
         Assert.Null(Wasmtime.Module.Validate(engine, result.Module));
     }
