@@ -23,7 +23,7 @@ internal static class WasmImportPatcher
         while (pos < module.Length)
         {
             var id = module[pos++];
-            var size = (int)ReadLeb(module, ref pos);
+            var size = (int)Leb128.ReadUnsigned(module, ref pos);
             var end = pos + size;
             if (id != ImportSectionId)
             {
@@ -32,7 +32,7 @@ internal static class WasmImportPatcher
             }
 
             var patched = 0;
-            var count = ReadLeb(module, ref pos);
+            var count = Leb128.ReadUnsigned(module, ref pos);
             for (var i = 0u; i < count; i++)
             {
                 SkipName(module, ref pos); // module name
@@ -41,7 +41,7 @@ internal static class WasmImportPatcher
                 switch (kind)
                 {
                     case 0: // function: type index
-                        ReadLeb(module, ref pos);
+                        Leb128.ReadUnsigned(module, ref pos);
                         break;
                     case 1: // table: element type, limits
                         pos++;
@@ -62,7 +62,7 @@ internal static class WasmImportPatcher
                         break;
                     case 4: // tag: attribute, type index
                         pos++;
-                        ReadLeb(module, ref pos);
+                        Leb128.ReadUnsigned(module, ref pos);
                         break;
                     default:
                         throw new EzklEngineLoadException($"unexpected import kind {kind} in the engine module");
@@ -77,19 +77,17 @@ internal static class WasmImportPatcher
 
     private static void SkipName(byte[] module, ref int pos)
     {
-        var length = (int)ReadLeb(module, ref pos);
+        var length = (int)Leb128.ReadUnsigned(module, ref pos);
         pos += length;
     }
 
     private static void SkipLimits(byte[] module, ref int pos, out byte flags)
     {
         flags = module[pos++];
-        ReadLeb(module, ref pos);
+        Leb128.ReadUnsigned(module, ref pos);
         if ((flags & 0x01) != 0)
         {
-            ReadLeb(module, ref pos);
+            Leb128.ReadUnsigned(module, ref pos);
         }
     }
-
-    private static ulong ReadLeb(byte[] bytes, ref int pos) => Leb128.ReadUnsigned(bytes, ref pos);
 }

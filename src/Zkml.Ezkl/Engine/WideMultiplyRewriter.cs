@@ -180,6 +180,7 @@ internal static class WideMultiplyRewriter
         private readonly Dictionary<uint, Node> _locals = [];
         private readonly List<(int After, int Order, byte[] Code)> _insertions = [];
         private readonly List<Node> _products = [];
+        private readonly Stack<Node> _pending = new();
         private readonly List<Node> _bases = [];
         private readonly List<ulong> _constants = [];
         private int _nextId;
@@ -203,6 +204,7 @@ internal static class WideMultiplyRewriter
             _scratchLocal = -1;
             var pos = 0;
             var groups = Leb128.ReadUnsigned(body, ref pos);
+            var groupsStart = pos;
             var locals = (ulong)parameters;
             for (var i = 0UL; i < groups; i++)
             {
@@ -231,7 +233,7 @@ internal static class WideMultiplyRewriter
 
             var output = new List<byte>(body.Length + (_insertions.Count * 12));
             Leb128.WriteUnsigned(output, groups + 1);
-            output.AddRange(body[Leb128Length(body)..codeStart]);
+            output.AddRange(body[groupsStart..codeStart]);
             Leb128.WriteUnsigned(output, (ulong)_newLocals);
             output.Add(I64);
             _insertions.Sort((x, y) => x.After != y.After ? x.After.CompareTo(y.After) : x.Order.CompareTo(y.Order));
@@ -246,13 +248,6 @@ internal static class WideMultiplyRewriter
 
             output.AddRange(body[copied..]);
             return output;
-        }
-
-        private static int Leb128Length(ReadOnlySpan<byte> body)
-        {
-            var pos = 0;
-            Leb128.ReadUnsigned(body, ref pos);
-            return pos;
         }
 
         private void Reset()
@@ -490,7 +485,7 @@ internal static class WideMultiplyRewriter
             var others = _terms.Where(t => t != carry).ToList();
             var wide = new WideSum(addend!, others[0], addend == sum!.A ? sum.B! : sum.A!, others.Count == 2 ? others[1] : null);
             if (!Available(wide.XLow) || !Available(wide.XHigh) || !Available(wide.YLow) || (wide.YHigh is { } yHigh && !Available(yHigh))
-                || !HoldsSum(node, wide))
+                || !Holds(node, trial => SumHigh(wide, trial)))
             {
                 return;
             }
@@ -518,26 +513,15 @@ internal static class WideMultiplyRewriter
             return true;
         }
 
-        private bool HoldsSum(Node node, WideSum wide)
+        /// <summary>The high word of the 128-bit sum for this trial's pinned inputs.</summary>
+        private ulong SumHigh(WideSum wide, int trial)
         {
-            for (var trial = 0; trial < Trials; trial++)
-            {
-                _stamp++;
-                var xLow = PinValue(wide.XLow, trial);
-                var xHigh = PinValue(wide.XHigh, trial);
-                var yLow = PinValue(wide.YLow, trial);
-                var yHigh = wide.YHigh is null ? 0 : PinValue(wide.YHigh, trial);
-                var expected = xHigh + yHigh + (xLow + yLow < xLow ? 1UL : 0);
-                if (Evaluate(node, trial) != expected)
-                {
-                    return false;
-                }
-            }
-
-            return true;
+            var xLow = Pin(wide.XLow, trial);
+            var xHigh = Pin(wide.XHigh, trial);
+            var yLow = Pin(wide.YLow, trial);
+            var yHigh = wide.YHigh is null ? 0 : Pin(wide.YHigh, trial);
+            return xHigh + yHigh + (xLow + yLow < xLow ? 1UL : 0);
         }
-
-        private ulong PinValue(Node node, int trial) => node.Op == 0x42 ? node.Constant : Pin(node, trial);
 
         /// <summary>After the instruction that left the sum on the stack: drop it and push i64.add128's high word.</summary>
         private void EmitSum(Node node)
@@ -601,7 +585,7 @@ internal static class WideMultiplyRewriter
             {
                 var x = new Factor(a, 0);
                 var y = new Factor(b, constantB);
-                if ((high ? IsHigh(node, x, y) : IsLow(node, x, y)) && Holds(node, a, b, constantB, high))
+                if ((high ? IsHigh(node, x, y) : IsLow(node, x, y)) && Holds(node, trial => ProductHalf(a, b, constantB, high, trial)))
                 {
                     node.Wide = new WideHalf(a, b, constantB, high);
                     EmitReplacement(node);
@@ -784,7 +768,8 @@ internal static class WideMultiplyRewriter
         {
             _products.Clear();
             _stamp++;
-            var pending = new Stack<Node>();
+            var pending = _pending;
+            pending.Clear();
             pending.Push(root);
             root.Stamp = _stamp;
             var visited = 0;
@@ -883,18 +868,16 @@ internal static class WideMultiplyRewriter
         };
 
         /// <summary>
-        /// A second, independent check of a match: node == half of A * B for edge-case and pseudo-random values of
-        /// the factors. The factors are pinned for each trial, so the evaluation stays within the matched form.
+        /// A second, independent check of a match: the node evaluates to the expected value for edge-case and
+        /// pseudo-random inputs. <paramref name="expected"/> pins the inputs for the trial (so the evaluation stays
+        /// within the matched form) and returns what the wide instruction would give.
         /// </summary>
-        private bool Holds(Node node, Node a, Node? b, ulong constantB, bool high)
+        private bool Holds(Node node, Func<int, ulong> expected)
         {
             for (var trial = 0; trial < Trials; trial++)
             {
                 _stamp++;
-                var x = Pin(a, trial);
-                var y = b is null ? constantB : Pin(b, trial);
-                var expected = high ? Math.BigMul(x, y, out _) : x * y;
-                if (Evaluate(node, trial) != expected)
+                if (expected(trial) != Evaluate(node, trial))
                 {
                     return false;
                 }
@@ -903,8 +886,22 @@ internal static class WideMultiplyRewriter
             return true;
         }
 
+        /// <summary>The low or high half of A * B for this trial's pinned factors.</summary>
+        private ulong ProductHalf(Node a, Node? b, ulong constantB, bool high, int trial)
+        {
+            var x = Pin(a, trial);
+            var y = b is null ? constantB : Pin(b, trial);
+            return high ? Math.BigMul(x, y, out _) : x * y;
+        }
+
+        /// <summary>The input's value in this trial (a constant's own value), fixed for the rest of the trial.</summary>
         private ulong Pin(Node factor, int trial)
         {
+            if (factor.Op == 0x42)
+            {
+                return factor.Constant;
+            }
+
             if (factor.Stamp != _stamp)
             {
                 factor.Stamp = _stamp;
