@@ -23,6 +23,7 @@ internal sealed class EngineInstance : IDisposable
     private const int MaximumPages = 65536;
     private const string PanicStackMarker = "\n\nStack:\n\n";
 
+    private readonly EngineModule _module;
     private readonly Store _store;
     private readonly Instance _instance;
     private readonly ILogger _logger;
@@ -39,6 +40,7 @@ internal sealed class EngineInstance : IDisposable
     public EngineInstance(EngineModule module, int id, long? maxMemoryBytes, ILogger logger, bool engineLogging)
     {
         Id = id;
+        _module = module;
         _logger = logger;
         Heap = new JsHeap();
         Global = new JsObject("globalThis");
@@ -96,6 +98,7 @@ internal sealed class EngineInstance : IDisposable
         _work.Add(() =>
         {
             _callCancellation = cancellationToken;
+            _module.CallStarted();
             try
             {
                 completion.SetResult(call());
@@ -106,6 +109,7 @@ internal sealed class EngineInstance : IDisposable
             }
             finally
             {
+                _module.CallEnded();
                 _callCancellation = CancellationToken.None;
             }
         });

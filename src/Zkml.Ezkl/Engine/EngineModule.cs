@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Wasmtime;
 using WasmtimeModule = Wasmtime.Module;
@@ -29,11 +28,13 @@ internal sealed class EngineModule : IDisposable
     internal static readonly TimeSpan EpochInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly Timer _epochTimer;
+    private readonly Lock _runningLock = new();
+    private int _running;
 
     private EngineModule(Wasmtime.Engine engine, WasmtimeModule module, string sha256, bool fromCache)
     {
         Engine = engine;
-        _epochTimer = new Timer(static state => ((Wasmtime.Engine)state!).IncrementEpoch(), engine, EpochInterval, EpochInterval);
+        _epochTimer = new Timer(static state => ((Wasmtime.Engine)state!).IncrementEpoch(), engine, Timeout.Infinite, Timeout.Infinite);
         Module = module;
         Sha256 = sha256;
         LoadedFromCache = fromCache;
@@ -46,6 +47,32 @@ internal sealed class EngineModule : IDisposable
     public string Sha256 { get; }
 
     public bool LoadedFromCache { get; }
+
+    /// <summary>
+    /// Marks a call entering the engine. The epoch ticks only while calls run, so an idle engine costs no wake-ups.
+    /// </summary>
+    public void CallStarted()
+    {
+        lock (_runningLock)
+        {
+            if (_running++ == 0)
+            {
+                _epochTimer.Change(EpochInterval, EpochInterval);
+            }
+        }
+    }
+
+    /// <summary>Marks a call leaving the engine; the last one stops the epoch ticks.</summary>
+    public void CallEnded()
+    {
+        lock (_runningLock)
+        {
+            if (--_running == 0)
+            {
+                _epochTimer.Change(Timeout.Infinite, Timeout.Infinite);
+            }
+        }
+    }
 
     public static string WasmtimeVersion { get; } =
         typeof(Wasmtime.Engine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
