@@ -4,11 +4,7 @@
 # verified by the engine (gen-srs for its k); an unsupported operator and a malformed model exit 2 with a one-line error.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-state=${1:-$root/.zkml/check}
-fixtures=${ZKML_SHARED:-$root/../shared}/fixtures/ezkl-v21.0.0
-work="$state/compiler-cli"
-rm -rf "$work"; mkdir -p "$work"; cd "$work"
-zkml() { dotnet "$root/src/Zkml.Cli/bin/Release/net10.0/zkml.dll" "$@"; }
+source "$root/scripts/lib/cli-check.sh" compiler-cli "${1:-}"
 expect_exit() { local want=$1; shift; set +e; "$@" > stdout.txt 2> stderr.txt; local got=$?; set -e
   if [ "$got" -ne "$want" ]; then echo "expected exit $want, got $got: $*"; cat stdout.txt stderr.txt; exit 1; fi; }
 
