@@ -23,7 +23,7 @@ namespace Zkml.Ezkl;
 /// An engine panic surfaces as <see cref="EzklEngineTrapException"/>; the instance is replaced and the engine
 /// keeps working.
 /// </remarks>
-public sealed class EzklEngine : IDisposable, IAsyncDisposable
+public sealed partial class EzklEngine : IDisposable, IAsyncDisposable
 {
     private readonly EzklEngineOptions _options;
     private readonly ILogger _logger;

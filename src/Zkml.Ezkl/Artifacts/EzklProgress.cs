@@ -29,4 +29,10 @@ public enum EzklStage
 
     /// <summary>Done.</summary>
     Completed,
+
+    /// <summary>Reading the verifying key's constraint system from the engine (EVM verifier generation).</summary>
+    ExtractingConstraintSystem,
+
+    /// <summary>Writing the Solidity verifier.</summary>
+    GeneratingVerifier,
 }

@@ -40,4 +40,10 @@ internal static partial class EngineLog
 
     [LoggerMessage(12, LogLevel.Warning, "ezkl engine {EnginePath}: the wide-multiplication rewrite was not used, compiling the original: {Reason}")]
     public static partial void WideMultiplyRejected(ILogger logger, string enginePath, string reason);
+
+    [LoggerMessage(13, LogLevel.Information, "constraint system of verifying key {VkSha256} read from engine memory in {ElapsedMs} ms ({Length} characters, digest {Digest})")]
+    public static partial void PinnedKeyExtracted(ILogger logger, string vkSha256, long elapsedMs, int length, string digest);
+
+    [LoggerMessage(14, LogLevel.Information, "EVM verifier {Contract} generated in {ElapsedMs} ms ({SourceLength} characters of Solidity, {Instances} instances)")]
+    public static partial void EvmVerifierGenerated(ILogger logger, string contract, long elapsedMs, int sourceLength, int instances);
 }
