@@ -1,0 +1,137 @@
+namespace Zkml.Ezkl.Evm;
+
+internal static partial class EvmVerifierGenerator
+{
+    private sealed partial class Writer
+    {
+        /// <summary>
+        /// The quotient's numerator at x, folded with y in halo2's order (every gate polynomial, the permutation
+        /// argument, the mv-lookups), divided by x^n − 1.
+        /// </summary>
+        private List<string> QuotientLines(ExpressionCompiler compiler)
+        {
+            var lines = new List<string> { "let numer := 0", $"let y := mload({H(Y)})" };
+            var first = true;
+            void Fold(string value)
+            {
+                lines.Add(first ? $"numer := {value}" : $"numer := addmod(mulmod(numer, y, R), {value}, R)");
+                first = false;
+            }
+
+            foreach (var gate in _vk.Gates)
+            {
+                Fold(compiler.Compile(gate, lines));
+            }
+
+            PermutationLines(lines, Fold);
+            LookupLines(compiler, lines, Fold);
+            lines.Add($"mstore({H(QuotientEval)}, mulmod(numer, mload({H(XnMinusOneInverse)}), R))");
+            return lines;
+        }
+
+        private string ColumnEval(PinnedColumn column) => column.Kind == ColumnKind.Instance
+            ? $"mload({H(InstanceEval)})"
+            : $"calldataload({H(Layout.QueryEval(column.Kind, column.Index, 0))})";
+
+        private void PermutationLines(List<string> lines, Action<string> fold)
+        {
+            var l = Layout;
+            string Z(int set, int which) => $"calldataload({H(l.PermutationZEval(set, which))})";
+            var lastSet = l.NumPermutationZs - 1;
+
+            // l_0·(1 − z_0(x)) and l_last·(z_last(x)² − z_last(x))
+            fold($"mulmod(mload({H(L0)}), addmod(1, sub(R, {Z(0, 0)}), R), R)");
+            fold($"mulmod(mload({H(LLast)}), addmod(mulmod({Z(lastSet, 0)}, {Z(lastSet, 0)}, R), sub(R, {Z(lastSet, 0)}), R), R)");
+
+            // l_0·(z_i(x) − z_{i−1}(ω^last·x)) links consecutive sets
+            for (var set = 1; set < l.NumPermutationZs; set++)
+            {
+                fold($"mulmod(mload({H(L0)}), addmod({Z(set, 0)}, sub(R, {Z(set - 1, 2)}), R), R)");
+            }
+
+            // (1 − l_last − l_blind)·(z(ωx)·Π(v + β·s + γ) − z(x)·Π(v + β·δ^j·x + γ))
+            lines.Add($"mstore({H(DeltaX)}, mulmod(mload({H(Beta)}), mload({H(X)}), R))");
+            var column = 0;
+            for (var set = 0; set < l.NumPermutationZs; set++)
+            {
+                lines.Add("{");
+                lines.Add($"    let beta := mload({H(Beta)})");
+                lines.Add($"    let gamma := mload({H(Gamma)})");
+                lines.Add($"    let lhs := {Z(set, 1)}");
+                lines.Add($"    let rhs := {Z(set, 0)}");
+                var end = Math.Min(l.PermutationColumns.Count, column + l.PermutationChunkLength);
+                for (; column < end; column++)
+                {
+                    var eval = ColumnEval(l.PermutationColumns[column]);
+                    var sigma = $"calldataload({H(l.PermutationEvals + (0x20 * column))})";
+                    lines.Add($"    lhs := mulmod(lhs, addmod(addmod({eval}, mulmod(beta, {sigma}, R), R), gamma, R), R)");
+                    lines.Add($"    rhs := mulmod(rhs, addmod(addmod({eval}, mload({H(DeltaX)}), R), gamma, R), R)");
+                    lines.Add($"    mstore({H(DeltaX)}, mulmod(mload({H(DeltaX)}), {W(Delta)}, R))");
+                }
+
+                lines.Add($"    numer := addmod(mulmod(numer, y, R), mulmod(mload({H(LActive)}), addmod(lhs, sub(R, rhs), R), R), R)");
+                lines.Add("}");
+            }
+        }
+
+        /// <summary>
+        /// mv-lookup (logUp) per argument: l_0·φ(x), l_last·φ(x), and with τ = t + β, f_i = input_i + β (each a
+        /// θ-compressed tuple): (1 − l_last − l_blind)·(τ·Πf·(φ(ωx) − φ(x)) − (τ·Σ_i Π_{j≠i} f_j − m·Πf)).
+        /// </summary>
+        private void LookupLines(ExpressionCompiler compiler, List<string> lines, Action<string> fold)
+        {
+            var l = Layout;
+            for (var index = 0; index < _vk.Lookups.Count; index++)
+            {
+                var lookup = _vk.Lookups[index];
+                var phi = $"calldataload({H(l.LookupEval(index, 0))})";
+                var phiNext = $"calldataload({H(l.LookupEval(index, 1))})";
+                var m = $"calldataload({H(l.LookupEval(index, 2))})";
+                fold($"mulmod(mload({H(L0)}), {phi}, R)");
+                fold($"mulmod(mload({H(LLast)}), {phi}, R)");
+
+                Compress(compiler, lines, lookup.TableExpressions, LookupValues);
+                for (var i = 0; i < lookup.InputsExpressions.Count; i++)
+                {
+                    Compress(compiler, lines, lookup.InputsExpressions[i], LookupValues + (0x20 * (i + 1)));
+                }
+
+                string Value(int slot) => $"mload({H(LookupValues + (0x20 * slot))})";
+                var count = lookup.InputsExpressions.Count;
+                lines.Add("{");
+                lines.Add("    let prod := 1");
+                for (var i = 0; i < count; i++)
+                {
+                    lines.Add($"    prod := mulmod(prod, {Value(i + 1)}, R)");
+                }
+
+                lines.Add("    let sum := 0");
+                for (var i = 0; i < count; i++)
+                {
+                    var others = Enumerable.Range(0, count).Where(j => j != i).Select(j => Value(j + 1)).ToList();
+                    var product = others.Count == 0 ? "1" : others.Aggregate((a, b) => $"mulmod({a}, {b}, R)");
+                    lines.Add($"    sum := addmod(sum, {product}, R)");
+                }
+
+                lines.Add($"    let lhs := mulmod(mulmod({Value(0)}, prod, R), addmod({phiNext}, sub(R, {phi}), R), R)");
+                lines.Add($"    let rhs := addmod(mulmod({Value(0)}, sum, R), sub(R, mulmod({m}, prod, R)), R)");
+                lines.Add($"    numer := addmod(mulmod(numer, y, R), mulmod(mload({H(LActive)}), addmod(lhs, sub(R, rhs), R), R), R)");
+                lines.Add("}");
+            }
+        }
+
+        /// <summary>Stores θ-compressed expressions plus β: ((e_0·θ + e_1)·θ + …) + β.</summary>
+        private void Compress(ExpressionCompiler compiler, List<string> lines, IReadOnlyList<PinnedExpression> expressions, int slot)
+        {
+            for (var i = 0; i < expressions.Count; i++)
+            {
+                var value = compiler.Compile(expressions[i], lines);
+                lines.Add(i == 0
+                    ? $"mstore({H(slot)}, {value})"
+                    : $"mstore({H(slot)}, addmod(mulmod(mload({H(slot)}), mload({H(Theta)}), R), {value}, R))");
+            }
+
+            lines.Add($"mstore({H(slot)}, addmod(mload({H(slot)}), mload({H(Beta)}), R))");
+        }
+    }
+}
