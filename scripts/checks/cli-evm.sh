@@ -16,7 +16,7 @@ expect_exit() { local want=$1; shift; set +e; "$@" > stdout.txt 2> stderr.txt; l
 echo '{"input_data":[[0.5,-0.25,1.0,0.75,0.1,-0.6]]}' > calibration.json
 echo '{"input_data":[[0.5,-0.25,1.0]]}' > input.json
 zkml gen-settings -M "$fixtures/network.onnx" -O settings.json --decomp-base 128 --logrows 8 > /dev/null
-zkml calibrate-settings -M "$fixtures/network.onnx" -D calibration.json -O settings.json --scales 4 6 --scale-rebase-multiplier 1 --max-logrows 10 > /dev/null
+zkml calibrate-settings -M "$fixtures/network.onnx" -D calibration.json -O settings.json --scales 4 6 --scale-rebase-multiplier 1 --max-logrows 10 > /dev/null 2>&1
 zkml compile-circuit -M "$fixtures/network.onnx" -S settings.json --compiled-circuit network.compiled > /dev/null
 k=$(python3 -c "import json; print(json.load(open('settings.json'))['run_args']['logrows'])")
 zkml gen-srs --srs-path kzg.srs --logrows "$k" > /dev/null 2>&1
@@ -34,7 +34,7 @@ grep -q '"verifyProof"' Verifier.abi
 expect_exit 0 zkml deploy-evm --sol-code-path Verifier.sol --rpc-url "$rpc" --addr-path addr.txt
 grep -q "anvil's well-known dev account" stderr.txt
 addr=$(cat addr.txt)
-[[ "$addr" =~ ^0x[0-9a-f]{40}$ ]] || { echo "bad address '$addr'"; exit 1; }
+[[ "$addr" =~ ^0x[0-9a-fA-F]{40}$ ]] || { echo "bad address '$addr'"; exit 1; }
 
 expect_exit 0 zkml verify-evm --proof-path proof.json --addr-verifier "$addr" --rpc-url "$rpc"
 grep -q "verified: true" stdout.txt
