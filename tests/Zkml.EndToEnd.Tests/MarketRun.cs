@@ -80,6 +80,8 @@ public sealed class MarketRun : IAsyncLifetime
             "--Provider:Storage:AccessKey=" + Storage.AccessKey,
             "--Provider:Storage:SecretKey=" + Storage.SecretKey,
             "--Provider:HoldProvingWhileFileExists=" + HoldProvingFile,
+            // These tests exercise the attestation committee (the option for circuits not verified on chain).
+            "--Provider:Verification=Attestation",
         ], new SampleHostOptions { ReadyPath = "/api/status" });
         await Provider.StartAsync();
         Deployment = SampleDeployment.TryLoad(DataDirectory) ?? throw new InvalidOperationException("no deployment.json");
