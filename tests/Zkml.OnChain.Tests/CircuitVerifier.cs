@@ -72,6 +72,33 @@ public sealed record CircuitVerifier(
         return b.ToBytes();
     }
 
+    /// <summary>Gemm → Relu → Gemm → Sigmoid (a lookup-table activation).</summary>
+    public static byte[] SigmoidHead(int seed)
+    {
+        var random = new Random(seed);
+        var b = new OnnxModelBuilder();
+        var x = b.AddInput("input", [1, 4]);
+        x = b.Relu(b.Gemm(x, Matrix(random, 6, 4), Vector(random, 6)));
+        x = b.Sigmoid(b.Gemm(x, Matrix(random, 2, 6), Vector(random, 2)));
+        b.AddOutput(x, "output");
+        return b.ToBytes();
+    }
+
+    /// <summary>Conv(1→2, 3x3) → Relu → AveragePool(2) → Flatten → Gemm(→3) on a 1x1x6x6 image.</summary>
+    public static byte[] SmallCnn(int seed)
+    {
+        var random = new Random(seed);
+        var b = new OnnxModelBuilder();
+        var x = b.AddInput("input", [1, 1, 6, 6]);
+        x = b.Conv(x, Vector(random, 2 * 9), [2, 1, 3, 3], Vector(random, 2));
+        x = b.Relu(x);
+        x = b.AveragePool(x, 2, 2);
+        x = b.Flatten(x);
+        x = b.Gemm(x, Matrix(random, 3, 8), Vector(random, 3));
+        b.AddOutput(x, "output");
+        return b.ToBytes();
+    }
+
     private static float[,] Matrix(Random random, int rows, int cols)
     {
         var m = new float[rows, cols];

@@ -8,10 +8,13 @@ namespace Zkml.OnChain.Tests;
 [Collection(OnChainCollection.Name)]
 public sealed class GeneratedVerifierTests(OnChainFixture chain, ITestOutputHelper output)
 {
-    [Fact]
-    public async Task The_verifier_accepts_the_engines_proof_with_the_engines_calldata()
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("sigmoid")]
+    [InlineData("cnn")]
+    public async Task The_verifier_accepts_the_engines_proof_with_the_engines_calldata(string name)
     {
-        var circuit = await chain.MlpAsync();
+        var circuit = await chain.CircuitAsync(name);
 
         var result = await circuit.Contract.VerifyCalldataAsync(circuit.EngineCalldata, estimateGas: true);
 
@@ -29,25 +32,41 @@ public sealed class GeneratedVerifierTests(OnChainFixture chain, ITestOutputHelp
         Assert.Equal(circuit.EngineCalldata, ProofVerifierContract.EncodeVerifyProofCall(circuit.Proof.ProofBytes.Span, circuit.Instances));
     }
 
-    [Fact]
-    public async Task The_small_circuits_verifier_fits_the_default_code_size_limit()
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("sigmoid")]
+    [InlineData("cnn")]
+    public async Task The_small_circuits_verifier_fits_the_default_code_size_limit(string name)
     {
-        var circuit = await chain.MlpAsync();
+        var circuit = await chain.CircuitAsync(name);
 
         Assert.True(circuit.Compiled.FitsCodeSizeLimit, $"{circuit.Compiled.RuntimeCodeSize} bytes");
         Assert.Equal(circuit.Compiled.DeployedBytecode, await circuit.Contract.GetRuntimeCodeAsync());
     }
 
-    [Fact]
-    public async Task A_changed_instance_is_rejected()
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("sigmoid")]
+    [InlineData("cnn")]
+    public async Task A_changed_instance_is_rejected(string name)
     {
-        var circuit = await chain.MlpAsync();
+        var circuit = await chain.CircuitAsync(name);
         var instances = circuit.Instances;
         instances[0] += 1;
 
         var result = await circuit.Contract.VerifyProofAsync(circuit.Proof.ProofBytes, instances);
 
         Assert.False(result.IsValid);
+    }
+
+    [Fact]
+    public async Task Another_circuits_proof_is_rejected()
+    {
+        var mlp = await chain.MlpAsync();
+        var cnn = await chain.CircuitAsync("cnn");
+
+        Assert.False((await mlp.Contract.VerifyCalldataAsync(cnn.EngineCalldata)).IsValid);
+        Assert.False((await cnn.Contract.VerifyCalldataAsync(mlp.EngineCalldata)).IsValid);
     }
 
     [Fact]
