@@ -44,6 +44,29 @@ public sealed class EvmVerifier
     /// <summary>How long generation took (solc excluded).</summary>
     public TimeSpan GenerationTime { get; }
 
+    /// <summary>
+    /// Generates the verifier from halo2's pinned verifying key string (<c>format!("{:?}", vk.pinned())</c>, as the
+    /// engine leaves it in memory), without an engine. The string is parsed, not trusted: compare
+    /// <see cref="VerifyingKeyDigest"/> with the key's digest when it comes from elsewhere.
+    /// </summary>
+    /// <param name="pinnedVerifyingKey">The pinned key string.</param>
+    /// <param name="srs">The KZG parameters of the circuit (g[0], g2 and s·g2 are embedded).</param>
+    /// <param name="numInstances">How many public instances a proof carries.</param>
+    /// <exception cref="EvmVerifierException">The string is malformed, the circuit uses an unsupported feature, or the inputs do not fit.</exception>
+    public static EvmVerifier FromPinnedVerifyingKey(string pinnedVerifyingKey, Srs srs, int numInstances) =>
+        Evm.EvmVerifierGenerator.Generate(Evm.PinnedVerifyingKey.Parse(pinnedVerifyingKey), srs, numInstances);
+
+    /// <summary>
+    /// Generates the verifier from the pinned key string, with the instance count of the circuit's settings
+    /// (Σ Π model instance shapes + Poseidon module instances).
+    /// </summary>
+    /// <exception cref="EvmVerifierException">The string is malformed, the circuit uses an unsupported feature, or the inputs do not fit.</exception>
+    public static EvmVerifier FromPinnedVerifyingKey(string pinnedVerifyingKey, Srs srs, CircuitSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return FromPinnedVerifyingKey(pinnedVerifyingKey, srs, EzklEngine.CountEvmInstances(settings));
+    }
+
     /// <summary>True when runtime code of this size can be deployed on a chain that enforces EIP-170.</summary>
     public static bool FitsEip170(int runtimeCodeSize) => runtimeCodeSize <= MaxRuntimeCodeSize;
 
