@@ -45,11 +45,21 @@ public sealed record CircuitVerifier(
             ParamVisibility = Visibility.Private,
         };
         var settings = compilerEngine.GenerateSettingsWithMinimalLogrows(onnx, args, maxLogrows: 12);
+
+        // Lookup tables (Sigmoid's) must cover the values the input produces: calibrate the range on the input.
+        var calibration = await compilerEngine.CalibrateSettingsAsync(engine, onnx, settings, [ModelInput.FromValues([input])],
+            new CalibrationOptions { Scales = [7], RebaseMultipliers = [1], MaxLogrows = 12 }, cancellationToken: cancellationToken);
+        settings = calibration.Settings;
         var srs = await KzgSrs.GenerateUnsafeAsync(settings.RunArgs.Logrows, cancellationToken: cancellationToken);
         var model = await compilerEngine.CompileAndSetupAsync(engine, onnx, settings, srs, cancellationToken: cancellationToken);
         var witness = await engine.GenerateWitnessAsync(model.Circuit, ModelInput.FromValues([input]), cancellationToken);
         var proof = await engine.ProveAsync(witness, model.Keys.ProvingKey, model.Circuit, srs, cancellationToken: cancellationToken);
         var calldata = await engine.EncodeEvmCalldataAsync(proof, cancellationToken: cancellationToken);
+        var offChain = await engine.VerifyAsync(proof, model.Keys.VerifyingKey, model.Settings, srs, cancellationToken);
+        if (!offChain.IsValid)
+        {
+            throw new InvalidOperationException($"{name}: the engine itself rejects the proof ({offChain.Reason}); the test circuit is wrong.");
+        }
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var verifier = await engine.CreateEvmVerifierAsync(model.Keys.VerifyingKey, model.Settings, srs, cancellationToken: cancellationToken);
