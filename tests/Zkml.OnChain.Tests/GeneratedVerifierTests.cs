@@ -24,10 +24,13 @@ public sealed class GeneratedVerifierTests(OnChainFixture chain, ITestOutputHelp
             $"extraction + generation {circuit.ExtractionAndGeneration.TotalMilliseconds:0} ms (generation {circuit.Verifier.GenerationTime.TotalMilliseconds:0} ms)");
     }
 
-    [Fact]
-    public async Task The_market_client_encodes_the_same_calldata_as_the_engine()
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("sigmoid")]
+    [InlineData("cnn")]
+    public async Task The_market_client_encodes_the_same_calldata_as_the_engine(string name)
     {
-        var circuit = await chain.MlpAsync();
+        var circuit = await chain.CircuitAsync(name);
 
         Assert.Equal(circuit.EngineCalldata, ProofVerifierContract.EncodeVerifyProofCall(circuit.Proof.ProofBytes.Span, circuit.Instances));
     }

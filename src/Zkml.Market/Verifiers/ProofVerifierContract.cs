@@ -1,8 +1,6 @@
 using System.Numerics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Zkml.Market.Abi;
-using Zkml.Market.Market;
 
 namespace Zkml.Market;
 
@@ -13,8 +11,6 @@ namespace Zkml.Market;
 /// </summary>
 public sealed partial class ProofVerifierContract
 {
-    private static readonly AbiType[] s_verifyProofTypes = [AbiType.Parse("bytes"), AbiType.Parse("uint256[]")];
-
     /// <summary><c>bytes4(keccak256("verifyProof(bytes,uint256[])"))</c> = 0x1e8e1e13, the selector of ezkl's calldata.</summary>
     public static ReadOnlyMemory<byte> VerifyProofSelector { get; } = Keccak256.Hash("verifyProof(bytes,uint256[])")[..4];
 
@@ -68,10 +64,39 @@ public sealed partial class ProofVerifierContract
     }
 
     /// <summary>ABI-encodes a call of <c>verifyProof(proof, instances)</c>, byte for byte what ezkl's <c>encode-evm-calldata</c> writes.</summary>
+    /// <exception cref="EthereumFormatException">An instance is negative or does not fit 256 bits.</exception>
     public static byte[] EncodeVerifyProofCall(ReadOnlySpan<byte> proof, IReadOnlyList<BigInteger> instances)
     {
         ArgumentNullException.ThrowIfNull(instances);
-        return [.. VerifyProofSelector.Span, .. AbiType.EncodeParameters(s_verifyProofTypes, [proof.ToArray(), instances.Cast<object?>().ToArray()])];
+
+        // selector | offset of proof | offset of instances | proof length | proof, zero-padded to words | count | instances
+        var proofWords = (proof.Length + 31) / 32;
+        var instancesOffset = 64 + 32 + (32 * proofWords);
+        var call = new byte[4 + instancesOffset + 32 + (32 * instances.Count)];
+        VerifyProofSelector.Span.CopyTo(call);
+        var body = call.AsSpan(4);
+        WriteWord(body[..32], 64);
+        WriteWord(body[32..64], instancesOffset);
+        WriteWord(body[64..96], proof.Length);
+        proof.CopyTo(body[96..]);
+        WriteWord(body.Slice(instancesOffset, 32), instances.Count);
+        for (var i = 0; i < instances.Count; i++)
+        {
+            WriteWord(body.Slice(instancesOffset + 32 + (32 * i), 32), instances[i]);
+        }
+
+        return call;
+    }
+
+    private static void WriteWord(Span<byte> word, BigInteger value)
+    {
+        if (value.Sign < 0 || value.GetByteCount(isUnsigned: true) > 32)
+        {
+            throw new EthereumFormatException($"{value} is not a uint256.");
+        }
+
+        var length = value.GetByteCount(isUnsigned: true);
+        value.TryWriteBytes(word[(32 - length)..], out _, isUnsigned: true, isBigEndian: true);
     }
 
     /// <summary>Asks the verifier about a proof and its public instances (an <c>eth_call</c>).</summary>
@@ -101,9 +126,7 @@ public sealed partial class ProofVerifierContract
         catch (RpcException e) when (IsRevert(e))
         {
             var revertData = RevertData(e);
-            var reason = revertData is { Length: >= 4 } && ContractInvoker.DecodeError(revertData) is { } decoded
-                ? "the verifier reverted with " + decoded
-                : revertData is { Length: > 0 } ? "the verifier reverted with data " + HexConverter.ToHex(revertData) : "the verifier reverted";
+            var reason = revertData is { Length: > 0 } ? "the verifier reverted with data " + HexConverter.ToHex(revertData) : "the verifier reverted";
             Log.Rejected(_logger, Address.ToString(), reason);
             return OnChainVerificationResult.Rejected(reason, revertData ?? []);
         }
