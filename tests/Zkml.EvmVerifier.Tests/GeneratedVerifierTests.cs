@@ -10,9 +10,9 @@ namespace Zkml.EvmVerifier.Tests;
 [Collection(VerifierCollection.Name)]
 public sealed class GeneratedVerifierTests(VerifierFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {
-    public static TheoryData<string> Circuits => [VerifierFixture.Fixture, VerifierFixture.Mlp, VerifierFixture.Sigmoid, VerifierFixture.Cnn];
+    public static TheoryData<string> Circuits => [VerifierFixture.Fixture, VerifierFixture.Mlp, VerifierFixture.Sigmoid, VerifierFixture.Cnn, VerifierFixture.HashedOutput];
 
-    public static TheoryData<string> SmallCircuits => [VerifierFixture.Mlp, VerifierFixture.Sigmoid, VerifierFixture.Cnn];
+    public static TheoryData<string> SmallCircuits => [VerifierFixture.Mlp, VerifierFixture.Sigmoid, VerifierFixture.Cnn, VerifierFixture.HashedOutput];
 
     [Theory]
     [MemberData(nameof(Circuits))]
@@ -129,6 +129,7 @@ public sealed class GeneratedVerifierTests(VerifierFixture fixture, Xunit.Abstra
     [InlineData(VerifierFixture.Sigmoid, VerifierFixture.Cnn)]
     [InlineData(VerifierFixture.Cnn, VerifierFixture.Mlp)]
     [InlineData(VerifierFixture.Fixture, VerifierFixture.Mlp)]
+    [InlineData(VerifierFixture.HashedOutput, VerifierFixture.Mlp)]
     public async Task Another_circuits_proof_reverts(string verifierCircuit, string proofCircuit)
     {
         var verifier = await fixture.GetAsync(verifierCircuit);

@@ -22,6 +22,7 @@ public sealed class VerifierFixture : IAsyncLifetime
     public const string Mlp = "mlp relu";
     public const string Sigmoid = "sigmoid head";
     public const string Cnn = "cnn";
+    public const string HashedOutput = "mlp hashed output";
 
     private static readonly EzklCompiler Compiler = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<VerifierCase>>> _cases = new();
@@ -65,6 +66,7 @@ public sealed class VerifierFixture : IAsyncLifetime
             Mlp => (TestModels.Mlp(42, 3, 8, 4), TestModels.Input(42, 3), SmallArgs()),
             Sigmoid => (TestModels.SigmoidHead(3), TestModels.Input(3, 4), SmallArgs()),
             Cnn => (TestModels.SmallCnn(11), TestModels.Input(11, 36), SmallArgs(publicInput: true)),
+            HashedOutput => (TestModels.Mlp(22, 3, 5, 2), TestModels.Input(22, 3), SmallArgs(hashedOutput: true)),
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
         var generated = Compiler.GenerateSettingsWithMinimalLogrows(onnx, args, maxLogrows: 12);
@@ -104,6 +106,11 @@ public sealed class VerifierFixture : IAsyncLifetime
 
         var numInstances = EzklEngine.CountEvmInstances(settings);
         var verifier = EvmVerifierGenerator.Generate(key, srs, numInstances);
+        if (Environment.GetEnvironmentVariable("ZKML_EVM_DUMP") is { Length: > 0 } folder)
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, name.Replace(' ', '-') + ".sol"), verifier.SoliditySource);
+        }
+
         var compiled = await Solc.CompileAsync(verifier.SoliditySource, verifier.ContractName);
         var sender = new TransactionSender(rpc, EthereumKey.FromHex(DevChain.Accounts[0].PrivateKey), new TransactionSenderOptions { ReceiptPollingInterval = TimeSpan.FromMilliseconds(20) });
         var contract = await ProofVerifierContract.DeployAsync(sender, compiled);
@@ -119,7 +126,7 @@ public sealed class VerifierFixture : IAsyncLifetime
     }
 
     /// <summary>Low scales and a small decomposition keep k small, so the suite stays fast.</summary>
-    private static RunArgs SmallArgs(bool publicInput = false) => new()
+    private static RunArgs SmallArgs(bool publicInput = false, bool hashedOutput = false) => new()
     {
         InputScale = 4,
         ParamScale = 4,
@@ -129,6 +136,7 @@ public sealed class VerifierFixture : IAsyncLifetime
         Logrows = 8,
         LookupRange = new IntRange(0, 0),
         InputVisibility = publicInput ? Visibility.Public : Visibility.Private,
+        OutputVisibility = hashedOutput ? Visibility.Hashed(true) : Visibility.Public,
     };
 }
 
