@@ -14,7 +14,7 @@ internal static partial class EvmVerifierGenerator
             var first = true;
             void Fold(string value)
             {
-                lines.Add(first ? $"numer := {value}" : $"numer := addmod(mulmod(numer, y, R), {value}, R)");
+                lines.Add(first ? $"numer := {value}" : $"numer := addmod(mulmod(numer, y, r), {value}, r)");
                 first = false;
             }
 
@@ -25,7 +25,7 @@ internal static partial class EvmVerifierGenerator
 
             PermutationLines(lines, Fold);
             LookupLines(compiler, lines, Fold);
-            lines.Add($"mstore({H(QuotientEval)}, mulmod(numer, mload({H(XnMinusOneInverse)}), R))");
+            lines.Add($"mstore({H(QuotientEval)}, mulmod(numer, mload({H(XnMinusOneInverse)}), r))");
             return lines;
         }
 
@@ -40,17 +40,17 @@ internal static partial class EvmVerifierGenerator
             var lastSet = l.NumPermutationZs - 1;
 
             // l_0·(1 − z_0(x)) and l_last·(z_last(x)² − z_last(x))
-            fold($"mulmod(mload({H(L0)}), addmod(1, sub(R, {Z(0, 0)}), R), R)");
-            fold($"mulmod(mload({H(LLast)}), addmod(mulmod({Z(lastSet, 0)}, {Z(lastSet, 0)}, R), sub(R, {Z(lastSet, 0)}), R), R)");
+            fold($"mulmod(mload({H(L0)}), addmod(1, sub(r, {Z(0, 0)}), r), r)");
+            fold($"mulmod(mload({H(LLast)}), addmod(mulmod({Z(lastSet, 0)}, {Z(lastSet, 0)}, r), sub(r, {Z(lastSet, 0)}), r), r)");
 
             // l_0·(z_i(x) − z_{i−1}(ω^last·x)) links consecutive sets
             for (var set = 1; set < l.NumPermutationZs; set++)
             {
-                fold($"mulmod(mload({H(L0)}), addmod({Z(set, 0)}, sub(R, {Z(set - 1, 2)}), R), R)");
+                fold($"mulmod(mload({H(L0)}), addmod({Z(set, 0)}, sub(r, {Z(set - 1, 2)}), r), r)");
             }
 
             // (1 − l_last − l_blind)·(z(ωx)·Π(v + β·s + γ) − z(x)·Π(v + β·δ^j·x + γ))
-            lines.Add($"mstore({H(DeltaX)}, mulmod(mload({H(Beta)}), mload({H(X)}), R))");
+            lines.Add($"mstore({H(DeltaX)}, mulmod(mload({H(Beta)}), mload({H(X)}), r))");
             var column = 0;
             for (var set = 0; set < l.NumPermutationZs; set++)
             {
@@ -64,12 +64,12 @@ internal static partial class EvmVerifierGenerator
                 {
                     var eval = ColumnEval(l.PermutationColumns[column]);
                     var sigma = $"calldataload({H(l.PermutationEvals + (0x20 * column))})";
-                    lines.Add($"    lhs := mulmod(lhs, addmod(addmod({eval}, mulmod(beta, {sigma}, R), R), gamma, R), R)");
-                    lines.Add($"    rhs := mulmod(rhs, addmod(addmod({eval}, mload({H(DeltaX)}), R), gamma, R), R)");
-                    lines.Add($"    mstore({H(DeltaX)}, mulmod(mload({H(DeltaX)}), {W(Delta)}, R))");
+                    lines.Add($"    lhs := mulmod(lhs, addmod(addmod({eval}, mulmod(beta, {sigma}, r), r), gamma, r), r)");
+                    lines.Add($"    rhs := mulmod(rhs, addmod(addmod({eval}, mload({H(DeltaX)}), r), gamma, r), r)");
+                    lines.Add($"    mstore({H(DeltaX)}, mulmod(mload({H(DeltaX)}), {W(Delta)}, r))");
                 }
 
-                lines.Add($"    numer := addmod(mulmod(numer, y, R), mulmod(mload({H(LActive)}), addmod(lhs, sub(R, rhs), R), R), R)");
+                lines.Add($"    numer := addmod(mulmod(numer, y, r), mulmod(mload({H(LActive)}), addmod(lhs, sub(r, rhs), r), r), r)");
                 lines.Add("}");
             }
         }
@@ -87,8 +87,8 @@ internal static partial class EvmVerifierGenerator
                 var phi = $"calldataload({H(l.LookupEval(index, 0))})";
                 var phiNext = $"calldataload({H(l.LookupEval(index, 1))})";
                 var m = $"calldataload({H(l.LookupEval(index, 2))})";
-                fold($"mulmod(mload({H(L0)}), {phi}, R)");
-                fold($"mulmod(mload({H(LLast)}), {phi}, R)");
+                fold($"mulmod(mload({H(L0)}), {phi}, r)");
+                fold($"mulmod(mload({H(LLast)}), {phi}, r)");
 
                 Compress(compiler, lines, lookup.TableExpressions, LookupValues);
                 for (var i = 0; i < lookup.InputsExpressions.Count; i++)
@@ -102,20 +102,27 @@ internal static partial class EvmVerifierGenerator
                 lines.Add("    let prod := 1");
                 for (var i = 0; i < count; i++)
                 {
-                    lines.Add($"    prod := mulmod(prod, {Value(i + 1)}, R)");
+                    lines.Add($"    prod := mulmod(prod, {Value(i + 1)}, r)");
                 }
 
                 lines.Add("    let sum := 0");
                 for (var i = 0; i < count; i++)
                 {
-                    var others = Enumerable.Range(0, count).Where(j => j != i).Select(j => Value(j + 1)).ToList();
-                    var product = others.Count == 0 ? "1" : others.Aggregate((a, b) => $"mulmod({a}, {b}, R)");
-                    lines.Add($"    sum := addmod(sum, {product}, R)");
+                    // Products as statements, never as deep nested calls: the stack stays shallow for any input count.
+                    lines.Add("    {");
+                    lines.Add("        let t := 1");
+                    foreach (var j in Enumerable.Range(0, count).Where(j => j != i))
+                    {
+                        lines.Add($"        t := mulmod(t, {Value(j + 1)}, r)");
+                    }
+
+                    lines.Add("        sum := addmod(sum, t, r)");
+                    lines.Add("    }");
                 }
 
-                lines.Add($"    let lhs := mulmod(mulmod({Value(0)}, prod, R), addmod({phiNext}, sub(R, {phi}), R), R)");
-                lines.Add($"    let rhs := addmod(mulmod({Value(0)}, sum, R), sub(R, mulmod({m}, prod, R)), R)");
-                lines.Add($"    numer := addmod(mulmod(numer, y, R), mulmod(mload({H(LActive)}), addmod(lhs, sub(R, rhs), R), R), R)");
+                lines.Add($"    let lhs := mulmod(mulmod({Value(0)}, prod, r), addmod({phiNext}, sub(r, {phi}), r), r)");
+                lines.Add($"    let rhs := addmod(mulmod({Value(0)}, sum, r), sub(r, mulmod({m}, prod, r)), r)");
+                lines.Add($"    numer := addmod(mulmod(numer, y, r), mulmod(mload({H(LActive)}), addmod(lhs, sub(r, rhs), r), r), r)");
                 lines.Add("}");
             }
         }
@@ -128,10 +135,10 @@ internal static partial class EvmVerifierGenerator
                 var value = compiler.Compile(expressions[i], lines);
                 lines.Add(i == 0
                     ? $"mstore({H(slot)}, {value})"
-                    : $"mstore({H(slot)}, addmod(mulmod(mload({H(slot)}), mload({H(Theta)}), R), {value}, R))");
+                    : $"mstore({H(slot)}, addmod(mulmod(mload({H(slot)}), mload({H(Theta)}), r), {value}, r))");
             }
 
-            lines.Add($"mstore({H(slot)}, addmod(mload({H(slot)}), mload({H(Beta)}), R))");
+            lines.Add($"mstore({H(slot)}, addmod(mload({H(slot)}), mload({H(Beta)}), r))");
         }
     }
 }

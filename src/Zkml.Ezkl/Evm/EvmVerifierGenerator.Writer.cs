@@ -159,6 +159,9 @@ internal static partial class EvmVerifierGenerator
                     {
                         WriteFunctions(w);
                         w.Line("let success := 1");
+
+                        // The scalar modulus on the stack: one DUP instead of a 33-byte PUSH32 per field operation.
+                        w.Line("let r := R");
                         WriteTranscript(w);
                         w.Block("if iszero(success)", () => w.Line("revert(0, 0)"));
                         WriteLagrange(w);
@@ -330,45 +333,45 @@ internal static partial class EvmVerifierGenerator
             {
                 w.Line($"let x := mload({H(X)})");
                 w.Line("let x_n := x");
-                w.Line($"for {{ let i := 0 }} lt(i, {_vk.K}) {{ i := add(i, 1) }} {{ x_n := mulmod(x_n, x_n, R) }}");
+                w.Line($"for {{ let i := 0 }} lt(i, {_vk.K}) {{ i := add(i, 1) }} {{ x_n := mulmod(x_n, x_n, r) }}");
                 w.Line($"mstore({H(XN)}, x_n)");
                 w.Line($"let w := {W(Pow(omegaInverse, negatives))}");
                 w.Block($"for {{ let p := {H(Inverses)} }} lt(p, {H(lagrangeEnd)}) {{ p := add(p, 0x20) }}", () =>
                 {
-                    w.Line("mstore(p, addmod(x, sub(R, w), R))");
-                    w.Line($"w := mulmod(w, {W(omega)}, R)");
+                    w.Line("mstore(p, addmod(x, sub(r, w), r))");
+                    w.Line($"w := mulmod(w, {W(omega)}, r)");
                 });
-                w.Line($"mstore({H(lagrangeEnd)}, addmod(x_n, sub(R, 1), R))");
+                w.Line($"mstore({H(lagrangeEnd)}, addmod(x_n, sub(r, 1), r))");
                 w.Line($"let mu := mload({H(Mu)})");
                 for (var i = 0; i < _shplonk.Rotations.Count; i++)
                 {
                     var rotation = _shplonk.Rotations[i];
-                    var point = rotation == 0 ? "x" : $"mulmod(x, {W(OmegaPower(rotation))}, R)";
-                    w.Line($"mstore({H(MuMinusPoint + (0x20 * i))}, addmod(mu, sub(R, {point}), R))");
+                    var point = rotation == 0 ? "x" : $"mulmod(x, {W(OmegaPower(rotation))}, r)";
+                    w.Line($"mstore({H(MuMinusPoint + (0x20 * i))}, addmod(mu, sub(r, {point}), r))");
                     w.Line($"mstore({H(MuMinusPointInverse(i))}, mload({H(MuMinusPoint + (0x20 * i))}))");
                 }
 
                 w.Line($"mstore({H(XInverse)}, x)");
                 w.Line($"success := batch_invert(success, {H(Inverses)}, {H(Inverses + (0x20 * InverseCount))}, {H(Prefix)})");
-                w.Line($"let common := mulmod(addmod(x_n, sub(R, 1), R), {W(Inverse(BigInteger.One << _vk.K))}, R)");
+                w.Line($"let common := mulmod(addmod(x_n, sub(r, 1), r), {W(Inverse(BigInteger.One << _vk.K))}, r)");
                 w.Line($"w := {W(Pow(omegaInverse, negatives))}");
                 w.Block($"for {{ let p := {H(Inverses)} }} lt(p, {H(lagrangeEnd)}) {{ p := add(p, 0x20) }}", () =>
                 {
-                    w.Line("mstore(p, mulmod(common, mulmod(w, mload(p), R), R))");
-                    w.Line($"w := mulmod(w, {W(omega)}, R)");
+                    w.Line("mstore(p, mulmod(common, mulmod(w, mload(p), r), r))");
+                    w.Line($"w := mulmod(w, {W(omega)}, r)");
                 });
                 w.Line($"let l_last := mload({H(Inverses)})");
                 w.Line("let l_blind := 0");
-                w.Line($"for {{ let p := {H(Inverses + 0x20)} }} lt(p, {H(Inverses + (0x20 * negatives))}) {{ p := add(p, 0x20) }} {{ l_blind := addmod(l_blind, mload(p), R) }}");
+                w.Line($"for {{ let p := {H(Inverses + 0x20)} }} lt(p, {H(Inverses + (0x20 * negatives))}) {{ p := add(p, 0x20) }} {{ l_blind := addmod(l_blind, mload(p), r) }}");
                 w.Line($"mstore({H(LLast)}, l_last)");
                 w.Line($"mstore({H(LBlind)}, l_blind)");
                 w.Line($"mstore({H(L0)}, mload({H(Inverses + (0x20 * negatives))}))");
-                w.Line($"mstore({H(LActive)}, addmod(1, sub(R, addmod(l_last, l_blind, R)), R))");
+                w.Line($"mstore({H(LActive)}, addmod(1, sub(r, addmod(l_last, l_blind, r)), r))");
                 w.Line("let instance_eval := 0");
                 if (Layout.NumInstances > 0)
                 {
                     w.Block($"for {{ let i := 0 }} lt(i, {H(0x20 * Layout.NumInstances)}) {{ i := add(i, 0x20) }}", () =>
-                        w.Line($"instance_eval := addmod(instance_eval, mulmod(mload(add({H(Inverses + (0x20 * negatives))}, i)), calldataload(add(instances.offset, i)), R), R)"));
+                        w.Line($"instance_eval := addmod(instance_eval, mulmod(mload(add({H(Inverses + (0x20 * negatives))}, i)), calldataload(add(instances.offset, i)), r), r)"));
                 }
 
                 w.Line($"mstore({H(InstanceEval)}, instance_eval)");

@@ -47,7 +47,7 @@ internal sealed class ExpressionCompiler
             case NegatedExpression n:
                 {
                     var inner = Shallow(Emit(n.Inner, lines), lines);
-                    return ($"sub(R, {inner.Code})", inner.Height + 1);
+                    return ($"sub(r, {inner.Code})", inner.Height + 1);
                 }
 
             case SumExpression s:
@@ -57,7 +57,7 @@ internal sealed class ExpressionCompiler
             case ScaledExpression s:
                 {
                     var inner = Shallow(Emit(s.Inner, lines), lines);
-                    return ($"mulmod({inner.Code}, {YulWriter.Word(s.Factor)}, R)", inner.Height + 1);
+                    return ($"mulmod({inner.Code}, {YulWriter.Word(s.Factor)}, r)", inner.Height + 1);
                 }
 
             case SelectorExpression:
@@ -75,7 +75,7 @@ internal sealed class ExpressionCompiler
     {
         var a = Shallow(Emit(left, lines), lines);
         var b = Shallow(Emit(right, lines), lines);
-        return ($"{op}({a.Code}, {b.Code}, R)", Math.Max(a.Height, b.Height) + 1);
+        return ($"{op}({a.Code}, {b.Code}, r)", Math.Max(a.Height, b.Height) + 1);
     }
 
     private (string Code, int Height) Shallow((string Code, int Height) value, List<string> lines)
