@@ -10,6 +10,7 @@ internal static partial class EvmVerifierGenerator
         /// </summary>
         private List<string> QuotientLines(ExpressionCompiler compiler)
         {
+            compiler.Prepare(_vk.Gates.Concat(_vk.Lookups.SelectMany(l => l.TableExpressions.Concat(l.InputsExpressions.SelectMany(i => i)))));
             var lines = new List<string> { "let numer := 0", $"let y := mload({H(Y)})" };
             var first = true;
             void Fold(string value)
@@ -99,29 +100,40 @@ internal static partial class EvmVerifierGenerator
                 string Value(int slot) => $"mload({H(LookupValues + (0x20 * slot))})";
                 var count = lookup.InputsExpressions.Count;
                 lines.Add("{");
-                lines.Add("    let prod := 1");
-                for (var i = 0; i < count; i++)
+                if (count == 1)
                 {
-                    lines.Add($"    prod := mulmod(prod, {Value(i + 1)}, r)");
+                    // One input: Πf = f and Σ_i Π_{j≠i} f_j = 1.
+                    lines.Add($"    let f := {Value(1)}");
+                    lines.Add($"    let lhs := mulmod(mulmod({Value(0)}, f, r), addmod({phiNext}, sub(r, {phi}), r), r)");
+                    lines.Add($"    let rhs := addmod({Value(0)}, sub(r, mulmod({m}, f, r)), r)");
                 }
-
-                lines.Add("    let sum := 0");
-                for (var i = 0; i < count; i++)
+                else
                 {
-                    // Products as statements, never as deep nested calls: the stack stays shallow for any input count.
-                    lines.Add("    {");
-                    lines.Add("        let t := 1");
-                    foreach (var j in Enumerable.Range(0, count).Where(j => j != i))
+                    lines.Add("    let prod := 1");
+                    for (var i = 0; i < count; i++)
                     {
-                        lines.Add($"        t := mulmod(t, {Value(j + 1)}, r)");
+                        lines.Add($"    prod := mulmod(prod, {Value(i + 1)}, r)");
                     }
 
-                    lines.Add("        sum := addmod(sum, t, r)");
-                    lines.Add("    }");
+                    lines.Add("    let sum := 0");
+                    for (var i = 0; i < count; i++)
+                    {
+                        // Products as statements, never as deep nested calls: the stack stays shallow for any input count.
+                        lines.Add("    {");
+                        lines.Add("        let t := 1");
+                        foreach (var j in Enumerable.Range(0, count).Where(j => j != i))
+                        {
+                            lines.Add($"        t := mulmod(t, {Value(j + 1)}, r)");
+                        }
+
+                        lines.Add("        sum := addmod(sum, t, r)");
+                        lines.Add("    }");
+                    }
+
+                    lines.Add($"    let lhs := mulmod(mulmod({Value(0)}, prod, r), addmod({phiNext}, sub(r, {phi}), r), r)");
+                    lines.Add($"    let rhs := addmod(mulmod({Value(0)}, sum, r), sub(r, mulmod({m}, prod, r)), r)");
                 }
 
-                lines.Add($"    let lhs := mulmod(mulmod({Value(0)}, prod, r), addmod({phiNext}, sub(r, {phi}), r), r)");
-                lines.Add($"    let rhs := addmod(mulmod({Value(0)}, sum, r), sub(r, mulmod({m}, prod, r)), r)");
                 lines.Add($"    numer := addmod(mulmod(numer, y, r), mulmod(mload({H(LActive)}), addmod(lhs, sub(r, rhs), r), r), r)");
                 lines.Add("}");
             }
@@ -130,15 +142,15 @@ internal static partial class EvmVerifierGenerator
         /// <summary>Stores θ-compressed expressions plus β: ((e_0·θ + e_1)·θ + …) + β.</summary>
         private void Compress(ExpressionCompiler compiler, List<string> lines, IReadOnlyList<PinnedExpression> expressions, int slot)
         {
+            var beta = $"mload({H(Beta)})";
             for (var i = 0; i < expressions.Count; i++)
             {
                 var value = compiler.Compile(expressions[i], lines);
-                lines.Add(i == 0
-                    ? $"mstore({H(slot)}, {value})"
-                    : $"mstore({H(slot)}, addmod(mulmod(mload({H(slot)}), mload({H(Theta)}), r), {value}, r))");
+                var folded = i == 0 ? value : $"addmod(mulmod(mload({H(slot)}), mload({H(Theta)}), r), {value}, r)";
+                lines.Add(i == expressions.Count - 1
+                    ? $"mstore({H(slot)}, addmod({folded}, {beta}, r))"
+                    : $"mstore({H(slot)}, {folded})");
             }
-
-            lines.Add($"mstore({H(slot)}, addmod(mload({H(slot)}), mload({H(Beta)}), r))");
         }
     }
 }
