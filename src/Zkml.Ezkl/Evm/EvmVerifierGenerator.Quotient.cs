@@ -88,9 +88,6 @@ internal static partial class EvmVerifierGenerator
                 var phi = $"calldataload({H(l.LookupEval(index, 0))})";
                 var phiNext = $"calldataload({H(l.LookupEval(index, 1))})";
                 var m = $"calldataload({H(l.LookupEval(index, 2))})";
-                fold($"mulmod(mload({H(L0)}), {phi}, r)");
-                fold($"mulmod(mload({H(LLast)}), {phi}, r)");
-
                 Compress(compiler, lines, lookup.TableExpressions, LookupValues);
                 for (var i = 0; i < lookup.InputsExpressions.Count; i++)
                 {
@@ -99,41 +96,39 @@ internal static partial class EvmVerifierGenerator
 
                 string Value(int slot) => $"mload({H(LookupValues + (0x20 * slot))})";
                 var count = lookup.InputsExpressions.Count;
-                lines.Add("{");
                 if (count == 1)
                 {
-                    // One input: Πf = f and Σ_i Π_{j≠i} f_j = 1.
-                    lines.Add($"    let f := {Value(1)}");
-                    lines.Add($"    let lhs := mulmod(mulmod({Value(0)}, f, r), addmod({phiNext}, sub(r, {phi}), r), r)");
-                    lines.Add($"    let rhs := addmod({Value(0)}, sub(r, mulmod({m}, f, r)), r)");
+                    // The common case (one input: Πf = f, Σ_i Π_{j≠i} f_j = 1) shares one function: less code.
+                    lines.Add($"numer := lookup_argument(numer, y, {Value(0)}, {Value(1)}, {H(l.LookupEval(index, 0))})");
+                    continue;
                 }
-                else
+
+                fold($"mulmod(mload({H(L0)}), {phi}, r)");
+                fold($"mulmod(mload({H(LLast)}), {phi}, r)");
+                lines.Add("{");
+                lines.Add("    let prod := 1");
+                for (var i = 0; i < count; i++)
                 {
-                    lines.Add("    let prod := 1");
-                    for (var i = 0; i < count; i++)
-                    {
-                        lines.Add($"    prod := mulmod(prod, {Value(i + 1)}, r)");
-                    }
-
-                    lines.Add("    let sum := 0");
-                    for (var i = 0; i < count; i++)
-                    {
-                        // Products as statements, never as deep nested calls: the stack stays shallow for any input count.
-                        lines.Add("    {");
-                        lines.Add("        let t := 1");
-                        foreach (var j in Enumerable.Range(0, count).Where(j => j != i))
-                        {
-                            lines.Add($"        t := mulmod(t, {Value(j + 1)}, r)");
-                        }
-
-                        lines.Add("        sum := addmod(sum, t, r)");
-                        lines.Add("    }");
-                    }
-
-                    lines.Add($"    let lhs := mulmod(mulmod({Value(0)}, prod, r), addmod({phiNext}, sub(r, {phi}), r), r)");
-                    lines.Add($"    let rhs := addmod(mulmod({Value(0)}, sum, r), sub(r, mulmod({m}, prod, r)), r)");
+                    lines.Add($"    prod := mulmod(prod, {Value(i + 1)}, r)");
                 }
 
+                lines.Add("    let sum := 0");
+                for (var i = 0; i < count; i++)
+                {
+                    // Products as statements, never as deep nested calls: the stack stays shallow for any input count.
+                    lines.Add("    {");
+                    lines.Add("        let t := 1");
+                    foreach (var j in Enumerable.Range(0, count).Where(j => j != i))
+                    {
+                        lines.Add($"        t := mulmod(t, {Value(j + 1)}, r)");
+                    }
+
+                    lines.Add("        sum := addmod(sum, t, r)");
+                    lines.Add("    }");
+                }
+
+                lines.Add($"    let lhs := mulmod(mulmod({Value(0)}, prod, r), addmod({phiNext}, sub(r, {phi}), r), r)");
+                lines.Add($"    let rhs := addmod(mulmod({Value(0)}, sum, r), sub(r, mulmod({m}, prod, r)), r)");
                 lines.Add($"    numer := addmod(mulmod(numer, y, r), mulmod(mload({H(LActive)}), addmod(lhs, sub(r, rhs), r), r), r)");
                 lines.Add("}");
             }

@@ -182,8 +182,20 @@ internal static partial class EvmVerifierGenerator
             return at;
         }
 
-        private static void WriteFunctions(YulWriter w)
+        private void WriteFunctions(YulWriter w)
         {
+            // One mv-lookup with one input, folded into the numerator: l_0·φ, l_last·φ, then
+            // (1 − l_last − l_blind)·(τ·f·(φ(ωx) − φ(x)) − (τ − m·f)). cptr points at φ(x), φ(ωx), m(x).
+            w.Block("function lookup_argument(numer, y, table, f, cptr) -> ret", () =>
+            {
+                w.Line("let r := R");
+                w.Line("let phi := calldataload(cptr)");
+                w.Line($"ret := addmod(mulmod(numer, y, r), mulmod(mload({H(L0)}), phi, r), r)");
+                w.Line($"ret := addmod(mulmod(ret, y, r), mulmod(mload({H(LLast)}), phi, r), r)");
+                w.Line("let lhs := mulmod(mulmod(table, f, r), addmod(calldataload(add(cptr, 0x20)), sub(r, phi), r), r)");
+                w.Line("let rhs := addmod(table, sub(r, mulmod(calldataload(add(cptr, 0x40)), f, r)), r)");
+                w.Line($"ret := addmod(mulmod(ret, y, r), mulmod(mload({H(LActive)}), addmod(lhs, sub(r, rhs), r), r), r)");
+            });
             w.Block("function check_points(ok, cptr, end) -> ret", () =>
             {
                 w.Line("ret := ok");
