@@ -56,18 +56,13 @@ internal static partial class EvmVerifierGenerator
             for (var set = 0; set < l.NumPermutationZs; set++)
             {
                 lines.Add("{");
-                lines.Add($"    let beta := mload({H(Beta)})");
-                lines.Add($"    let gamma := mload({H(Gamma)})");
                 lines.Add($"    let lhs := {Z(set, 1)}");
                 lines.Add($"    let rhs := {Z(set, 0)}");
                 var end = Math.Min(l.PermutationColumns.Count, column + l.PermutationChunkLength);
                 for (; column < end; column++)
                 {
                     var eval = ColumnEval(l.PermutationColumns[column]);
-                    var sigma = $"calldataload({H(l.PermutationEvals + (0x20 * column))})";
-                    lines.Add($"    lhs := mulmod(lhs, addmod(addmod({eval}, mulmod(beta, {sigma}, r), r), gamma, r), r)");
-                    lines.Add($"    rhs := mulmod(rhs, addmod(addmod({eval}, mload({H(DeltaX)}), r), gamma, r), r)");
-                    lines.Add($"    mstore({H(DeltaX)}, mulmod(mload({H(DeltaX)}), {W(Delta)}, r))");
+                    lines.Add($"    lhs, rhs := permutation_column(lhs, rhs, {eval}, {H(l.PermutationEvals + (0x20 * column))})");
                 }
 
                 lines.Add($"    numer := addmod(mulmod(numer, y, r), mulmod(mload({H(LActive)}), addmod(lhs, sub(r, rhs), r), r), r)");

@@ -184,6 +184,15 @@ internal static partial class EvmVerifierGenerator
 
         private void WriteFunctions(YulWriter w)
         {
+            // One column of the permutation argument: lhs·(v + β·σ + γ), rhs·(v + β·δ^j·x + γ), then δ^(j+1).
+            w.Block("function permutation_column(lhs, rhs, eval, sigma_cptr) -> lhs_out, rhs_out", () =>
+            {
+                w.Line("let r := R");
+                w.Line($"let gamma := mload({H(Gamma)})");
+                w.Line($"lhs_out := mulmod(lhs, addmod(addmod(eval, mulmod(mload({H(Beta)}), calldataload(sigma_cptr), r), r), gamma, r), r)");
+                w.Line($"rhs_out := mulmod(rhs, addmod(addmod(eval, mload({H(DeltaX)}), r), gamma, r), r)");
+                w.Line($"mstore({H(DeltaX)}, mulmod(mload({H(DeltaX)}), {W(Delta)}, r))");
+            });
             // One mv-lookup with one input, folded into the numerator: l_0·φ, l_last·φ, then
             // (1 − l_last − l_blind)·(τ·f·(φ(ωx) − φ(x)) − (τ − m·f)). cptr points at φ(x), φ(ωx), m(x).
             w.Block("function lookup_argument(numer, y, table, f, cptr) -> ret", () =>
