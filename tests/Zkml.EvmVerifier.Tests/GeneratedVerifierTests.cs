@@ -12,8 +12,6 @@ public sealed class GeneratedVerifierTests(VerifierFixture fixture, Xunit.Abstra
 {
     public static TheoryData<string> Circuits => [VerifierFixture.Fixture, VerifierFixture.Mlp, VerifierFixture.Sigmoid, VerifierFixture.Cnn, VerifierFixture.HashedOutput];
 
-    public static TheoryData<string> SmallCircuits => [VerifierFixture.Mlp, VerifierFixture.Sigmoid, VerifierFixture.Cnn, VerifierFixture.HashedOutput];
-
     [Theory]
     [MemberData(nameof(Circuits))]
     public async Task The_verifier_accepts_the_engines_proof_with_the_engines_calldata(string circuit)
@@ -30,8 +28,8 @@ public sealed class GeneratedVerifierTests(VerifierFixture fixture, Xunit.Abstra
     }
 
     [Theory]
-    [MemberData(nameof(SmallCircuits))]
-    public async Task Small_circuits_deploy_under_the_eip170_limit(string circuit)
+    [MemberData(nameof(Circuits))]
+    public async Task The_verifier_fits_the_eip170_limit_and_is_deployed_as_compiled(string circuit)
     {
         var c = await fixture.GetAsync(circuit);
 

@@ -12,9 +12,9 @@ using Zkml.TestSupport;
 namespace Zkml.EvmVerifier.Tests;
 
 /// <summary>
-/// The real parts the verifier tests share: one ezkl engine, solc-js, the test anvil (default EIP-170 limit, from
-/// test.sh) and a second anvil with the limit lifted for the fixture's large verifier. Each circuit is built,
-/// proved, generated, compiled and deployed once, on first use.
+/// The real parts the verifier tests share: one ezkl engine, solc-js and the test anvil from test.sh (with the
+/// default EIP-170 code-size limit: every verifier here must fit it). Each circuit is built, proved, generated,
+/// compiled and deployed once, on first use.
 /// </summary>
 public sealed class VerifierFixture : IAsyncLifetime
 {
@@ -26,8 +26,6 @@ public sealed class VerifierFixture : IAsyncLifetime
 
     private static readonly EzklCompiler Compiler = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<VerifierCase>>> _cases = new();
-    private UnlimitedAnvil? _unlimited;
-    private EthereumRpcClient? _unlimitedRpc;
 
     public EzklEngine Engine { get; private set; } = null!;
 
@@ -44,8 +42,6 @@ public sealed class VerifierFixture : IAsyncLifetime
     {
         await Engine.DisposeAsync();
         Rpc.Dispose();
-        _unlimitedRpc?.Dispose();
-        _unlimited?.Dispose();
     }
 
     internal Task<VerifierCase> GetAsync(string name) =>
@@ -58,7 +54,7 @@ public sealed class VerifierFixture : IAsyncLifetime
             var proof = Proof.Load(TestPaths.Fixture("proof.json"));
             var settings = CircuitSettings.Load(TestPaths.Fixture("settings.json"));
             var vk = VerifyingKey.Load(TestPaths.Fixture("vk.key"));
-            return await FinishAsync(name, vk, settings, Srs.Load(TestPaths.Fixture("kzg")), proof, await UnlimitedAsync());
+            return await FinishAsync(name, vk, settings, Srs.Load(TestPaths.Fixture("kzg")), proof);
         }
 
         var (onnx, input, args) = name switch
@@ -92,10 +88,10 @@ public sealed class VerifierFixture : IAsyncLifetime
             throw new InvalidOperationException($"the engine rejects its own proof of {name}: {verdict.Reason}");
         }
 
-        return await FinishAsync(name, compiled.Keys.VerifyingKey, compiled.Settings, srs, circuitProof, Rpc);
+        return await FinishAsync(name, compiled.Keys.VerifyingKey, compiled.Settings, srs, circuitProof);
     }
 
-    private async Task<VerifierCase> FinishAsync(string name, VerifyingKey vk, CircuitSettings settings, Srs srs, Proof proof, EthereumRpcClient rpc)
+    private async Task<VerifierCase> FinishAsync(string name, VerifyingKey vk, CircuitSettings settings, Srs srs, Proof proof)
     {
         var key = await Engine.ExtractPinnedVerifyingKeyAsync(vk, settings);
         if (Environment.GetEnvironmentVariable("ZKML_EVM_DUMP") is { Length: > 0 } dump)
@@ -112,17 +108,11 @@ public sealed class VerifierFixture : IAsyncLifetime
         }
 
         var compiled = await Solc.CompileAsync(verifier.SoliditySource, verifier.ContractName);
-        var sender = new TransactionSender(rpc, EthereumKey.FromHex(DevChain.Accounts[0].PrivateKey), new TransactionSenderOptions { ReceiptPollingInterval = TimeSpan.FromMilliseconds(20) });
+        var sender = new TransactionSender(Rpc, EthereumKey.FromHex(DevChain.Accounts[0].PrivateKey), new TransactionSenderOptions { ReceiptPollingInterval = TimeSpan.FromMilliseconds(20) });
         var contract = await ProofVerifierContract.DeployAsync(sender, compiled);
         var calldata = await Engine.EncodeEvmCalldataAsync(proof);
         var (proofBytes, instances) = VerifierCase.Decode(calldata);
         return new VerifierCase(name, key, srs, numInstances, proofBytes, instances, calldata, verifier, compiled, contract);
-    }
-
-    private async Task<EthereumRpcClient> UnlimitedAsync()
-    {
-        _unlimited ??= await UnlimitedAnvil.StartAsync();
-        return _unlimitedRpc ??= new EthereumRpcClient(_unlimited.Url);
     }
 
     /// <summary>Low scales and a small decomposition keep k small, so the suite stays fast.</summary>
