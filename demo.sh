@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The whole Zkml proof market on one machine (the README's first command):
-#   installs what it needs, builds the samples, starts a dev chain (anvil) on a free port, starts the provider
-#   two verifier nodes (samples/Zkml.Verifier, the model's 2-of-2 attestation committee) and the provider host
-#   (which deploys the market, trains and onboards its model, and runs its proof worker), runs a few client
-#   requests (one of them refunded after its deadline), prints a summary table and leaves the dashboard running.
+#   installs what it needs, builds the samples, starts a dev chain (anvil) on a free port, starts two verifier nodes
+#   (samples/Zkml.Verifier: they re-verify every fulfilment, and are the model's 2-of-2 attestation committee when the
+#   provider runs with --Provider:Verification=Attestation) and the provider host (which deploys the market, trains
+#   and onboards its model, generates, compiles and deploys the model's Halo2 verifier, and runs its proof worker),
+#   runs a few client requests (one of them refunded after its deadline), prints a summary table and leaves the
+#   dashboard running. Requests settle through on-chain Halo2 verification: the market pays only when the model's
+#   verifier accepts the proof. ZKML_DEMO_VERIFICATION=Attestation settles them through the committee instead.
 # Storage: the filesystem under .zkml/demo/data (embedded default). For radosgw or Akave O3 set
 #   ZKML_DEMO_S3_ENDPOINT, ZKML_DEMO_S3_ACCESS_KEY, ZKML_DEMO_S3_SECRET_KEY (and ZKML_DEMO_S3_BUCKET, ZKML_DEMO_S3_REGION).
 # Everything listens on 127.0.0.1 and stops by itself after ZKML_DEMO_LIFETIME seconds (default 3600);
@@ -71,7 +74,7 @@ wait_for() { # URL PIDFILE LOG
   echo "$1 did not answer" >&2; exit 1
 }
 
-echo "== start two verifier nodes (the committee)"
+echo "== start two verifier nodes (re-verify fulfilments; the committee with ZKML_DEMO_VERIFICATION=Attestation)"
 committee=(0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a 0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba)
 verifier_args=()
 for i in 1 2; do
@@ -85,15 +88,15 @@ for i in 1 2; do
   verifier_args+=("--Provider:VerifierUrls:$((i - 1))=http://127.0.0.1:$vport")
 done
 
-echo "== start the provider host (deploys the market, trains and onboards the model)"
+echo "== start the provider host (deploys the market, trains and onboards the model, deploys its Halo2 verifier)"
 port=$(free_port)
 url="http://127.0.0.1:$port"
 (cd samples/Zkml.Provider/bin/Release/net10.0 && exec setsid dotnet Zkml.Provider.dll --urls "$url" \
   "--Provider:RpcUrl=$rpc" "--Provider:DataDirectory=$data" "--Provider:LifetimeSeconds=$lifetime" "${storage_args[@]}" \
-  "${verifier_args[@]}" > "$state/provider.log" 2>&1 < /dev/null) &
+  "--Provider:Verification=${ZKML_DEMO_VERIFICATION:-Halo2}" "${verifier_args[@]}" > "$state/provider.log" 2>&1 < /dev/null) &
 echo $! > "$state/provider.pid"
 wait_for "$url/api/status" "$state/provider.pid" "$state/provider.log"
-grep -E 'trained|calibrated|SRS|setup done|registered' "$state/provider.log" | sed 's/^ */  /'
+grep -E 'trained|calibrated|SRS|setup done|Halo2 verifier|constraint system|EVM verifier|on chain|registered' "$state/provider.log" | sed 's/^ */  /'
 ready_time=$(date +%s.%N)
 
 echo "== client requests"

@@ -326,6 +326,8 @@ contract ProofMarket {
         (bool ok, bytes memory result) =
             verifier.staticcall(abi.encodeCall(IProofVerifier.verifyProof, (proof, instances)));
         if (!ok) {
+            // A generated Halo2Verifier rejects a proof by reverting with no data: name it.
+            if (result.length == 0) revert ProofRejected(requestId);
             // Bubble up the verifier's own reason (e.g. an AttestationVerifier custom error).
             assembly ("memory-safe") {
                 revert(add(result, 32), mload(result))

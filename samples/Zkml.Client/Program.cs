@@ -208,6 +208,11 @@ internal static class Program
             Console.WriteLine($"#{r.GetProperty("requestId").GetString(),-7} {status,-10} {proveMs,11} {totalGas?.ToString(CultureInfo.InvariantCulture) ?? "-",18} {payout,13} {settled,14}  {outputs}");
         }
 
+        var provider = await http.GetFromJsonAsync<JsonElement>("/api/status", ct);
+        var verifier = provider.TryGetProperty("verifierAddress", out var address) && address.ValueKind == JsonValueKind.String ? address.GetString() : "-";
+        Console.WriteLine(provider.TryGetProperty("verification", out var mode) && mode.GetString() == "Halo2"
+            ? $"verification: on chain, by the model's generated Halo2 verifier {verifier}: the market paid only after it accepted each proof"
+            : $"verification: by the attestation committee (AttestationVerifier {verifier}): a quorum of verifier nodes checked each proof off chain and signed");
         Console.WriteLine($"audit trail: {(audit.GetProperty("valid").GetBoolean() ? "valid" : "BROKEN")}, {audit.GetProperty("entries").GetInt64()} entries, head {audit.GetProperty("head").GetString()}");
         return 0;
     }

@@ -13,8 +13,9 @@ namespace Zkml.Provider;
 /// <summary>
 /// Onboards the sample model: makes the dataset, trains the MLP in C#, exports ONNX, generates settings,
 /// calibrates them on training samples (scales, lookup ranges, smallest logrows), makes (or reuses the cached) SRS for those logrows, compiles and sets up keys,
-/// stores every artifact, commits the model in the audit trail, deploys the model's AttestationVerifier
-/// committee contract and registers the model on the market.
+/// generates, compiles and deploys the model's Halo2 verifier (or, by choice or when the generator refuses the circuit,
+/// the committee's AttestationVerifier), stores every artifact, commits the model in the audit trail and registers
+/// the model on the market with its verifier.
 /// </summary>
 public sealed partial class Onboarding(ProviderRuntime runtime, TransactionSender deployer, ILogger<Onboarding> logger)
 {
@@ -58,6 +59,16 @@ public sealed partial class Onboarding(ProviderRuntime runtime, TransactionSende
         var compiled = await compiler.CompileAndSetupAsync(runtime.Engine, onnx, settings, srs, cancellationToken: cancellationToken).ConfigureAwait(false);
         Log.SetUp(logger, compiled.Retries, compiled.Keys.VerifyingKey.Length, compiled.Keys.ProvingKey.Length);
 
+        // The model's own Halo2 verifier, unless the provider chose the committee or the generator refuses the circuit.
+        var verification = options.Verification;
+        EvmVerifier? evmVerifier = null;
+        CompiledContract? verifierContract = null;
+        if (verification == ProofVerification.Halo2)
+        {
+            (evmVerifier, verifierContract) = await GenerateVerifierAsync(compiled, srs, cancellationToken).ConfigureAwait(false);
+            verification = verifierContract is null ? ProofVerification.Attestation : verification;
+        }
+
         var store = runtime.Store;
         async Task<ArtifactRef> Put(ReadOnlyMemory<byte> bytes, string contentType) =>
             await store.PutContentAddressedAsync(bytes, "artifacts/", new ArtifactPutOptions { ContentType = contentType }, cancellationToken).ConfigureAwait(false);
@@ -71,6 +82,10 @@ public sealed partial class Onboarding(ProviderRuntime runtime, TransactionSende
             [ModelBundle.Pk] = await Put(compiled.Keys.ProvingKey.Bytes, "application/octet-stream").ConfigureAwait(false),
             [ModelBundle.SrsName] = await Put(srs.Bytes, "application/octet-stream").ConfigureAwait(false),
         };
+        if (evmVerifier is not null)
+        {
+            artifacts[ModelBundle.VerifierSource] = await Put(System.Text.Encoding.UTF8.GetBytes(evmVerifier.SoliditySource), "text/plain").ConfigureAwait(false);
+        }
 
         var modelIdBytes = ProofMarketClient.ComputeModelId(compiled.Keys.VerifyingKey.Bytes.Span);
         var modelId = HexConverter.ToHex(modelIdBytes);
@@ -87,17 +102,65 @@ public sealed partial class Onboarding(ProviderRuntime runtime, TransactionSende
             }, cancellationToken).ConfigureAwait(false);
         }
 
-        var committee = options.VerifierUrls.Length > 0
-            ? await RemoteMembersAsync(cancellationToken).ConfigureAwait(false)
-            : options.CommitteeKeys.Select(k => EthereumKey.FromHex(k).Address).ToArray();
-        var verifier = await AttestationVerifierClient.DeployAsync(deployer, modelIdBytes, deployer.Address, committee, options.Threshold, cancellationToken)
-            .ConfigureAwait(false);
+        EthereumAddress? verifierAddress = null;
+        if (verification == ProofVerification.Halo2)
+        {
+            try
+            {
+                var deployed = await ProofVerifierContract.DeployAsync(deployer, verifierContract!, cancellationToken: cancellationToken).ConfigureAwait(false);
+                verifierAddress = deployed.Address;
+                Log.VerifierDeployed(logger, deployed.Address.ToString(), verifierContract!.RuntimeCodeSize, (long)deployed.Deployment!.GasUsed);
+            }
+            catch (ContractTooLargeException e)
+            {
+                Log.FallingBackToCommittee(logger, e.Message);
+                verification = ProofVerification.Attestation;
+            }
+        }
+
+        if (verification == ProofVerification.Attestation)
+        {
+            var committee = options.VerifierUrls.Length > 0
+                ? await RemoteMembersAsync(cancellationToken).ConfigureAwait(false)
+                : options.CommitteeKeys.Select(k => EthereumKey.FromHex(k).Address).ToArray();
+            verifierAddress = (await AttestationVerifierClient.DeployAsync(deployer, modelIdBytes, deployer.Address, committee, options.Threshold, cancellationToken)
+                .ConfigureAwait(false)).Address;
+        }
+
+        var verifierAt = verifierAddress!.Value;
         var inputCount = (int)compiled.Settings.ModelInstanceShapes[0].Aggregate(1L, (a, b) => a * b);
-        await runtime.Market.RegisterModelAsync(new ModelRegistration(modelIdBytes, verifier.Address, BigInteger.Parse(options.PriceWei),
+        await runtime.Market.RegisterModelAsync(new ModelRegistration(modelIdBytes, verifierAt, BigInteger.Parse(options.PriceWei),
             BigInteger.Parse(options.CollateralWei), TimeSpan.FromSeconds(options.LockDurationSeconds), inputCount,
             StoreUri.For("models/" + modelId + ".json")), cancellationToken).ConfigureAwait(false);
-        Log.Registered(logger, modelId, verifier.Address.ToString(), clock.ElapsedMilliseconds);
-        return deployment with { ModelId = modelId, VerifierAddress = verifier.Address.ToString() };
+        Log.Registered(logger, modelId, verification == ProofVerification.Halo2 ? "Halo2" : "committee", verifierAt.ToString(), clock.ElapsedMilliseconds);
+        return deployment with { ModelId = modelId, VerifierAddress = verifierAt.ToString(), Verification = verification };
+    }
+
+    /// <summary>
+    /// Generates the model's Halo2 verifier and compiles it with the pinned solc-js; null (and a warning) when the
+    /// generator refuses the circuit, so the model falls back to the committee.
+    /// </summary>
+    private async Task<(EvmVerifier? Verifier, CompiledContract? Contract)> GenerateVerifierAsync(CompiledModel compiled, Srs srs, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        EvmVerifier verifier;
+        try
+        {
+            verifier = await runtime.Engine.CreateEvmVerifierAsync(compiled.Keys.VerifyingKey, compiled.Settings, srs, cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (EvmVerifierException e) when (e.Failure == EvmVerifierFailure.UnsupportedCircuit)
+        {
+            Log.FallingBackToCommittee(logger, e.Message);
+            return (null, null);
+        }
+
+        var generatedMs = clock.ElapsedMilliseconds;
+        clock.Restart();
+        var contract = await new SolidityCompiler().CompileAsync(verifier.SoliditySource, verifier.ContractName, cancellationToken).ConfigureAwait(false);
+        Log.VerifierGenerated(logger, generatedMs, (long)verifier.GenerationTime.TotalMilliseconds, clock.ElapsedMilliseconds,
+            EvmVerifier.DescribeRuntimeCodeSize(contract.RuntimeCodeSize));
+        return (verifier, contract);
     }
 
     private async Task<Srs> LoadOrMakeSrsAsync(int logrows, CancellationToken cancellationToken)
@@ -142,7 +205,16 @@ public sealed partial class Onboarding(ProviderRuntime runtime, TransactionSende
         [LoggerMessage(4, LogLevel.Information, "setup done ({Retries} retries): vk {VkBytes} bytes, pk {PkBytes} bytes")]
         public static partial void SetUp(ILogger logger, int retries, int vkBytes, int pkBytes);
 
-        [LoggerMessage(5, LogLevel.Information, "registered model {ModelId} with committee verifier {Verifier}; onboarding took {Ms} ms")]
-        public static partial void Registered(ILogger logger, string modelId, string verifier, long ms);
+        [LoggerMessage(5, LogLevel.Information, "registered model {ModelId} with {Kind} verifier {Verifier}; onboarding took {Ms} ms")]
+        public static partial void Registered(ILogger logger, string modelId, string kind, string verifier, long ms);
+
+        [LoggerMessage(6, LogLevel.Information, "generated the Halo2 verifier in {Ms} ms (constraint system read from the engine + generation; generation alone {GenerationMs} ms), compiled by solc-js in {SolcMs} ms: {Size}")]
+        public static partial void VerifierGenerated(ILogger logger, long ms, long generationMs, long solcMs, string size);
+
+        [LoggerMessage(7, LogLevel.Information, "deployed the model's Halo2 verifier at {Address}: {Bytes} bytes of runtime code, {Gas} gas")]
+        public static partial void VerifierDeployed(ILogger logger, string address, int bytes, long gas);
+
+        [LoggerMessage(8, LogLevel.Warning, "the model cannot be verified on chain, so its proofs go to the attestation committee: {Reason}")]
+        public static partial void FallingBackToCommittee(ILogger logger, string reason);
     }
 }

@@ -12,7 +12,7 @@ namespace Zkml.Provider;
 /// <summary>
 /// The provider's worker. It follows the market's events from a persisted cursor and runs each request of its
 /// model through a persisted state machine: Requested → (input fetched and checked against its commitment) →
-/// Locked → Proving → proof stored → committee attestations → Fulfilled, or Failed / Refunded. Every transition
+/// Locked → Proving → proof stored → (committee attestations, for a committee-verified model) → Fulfilled, or Failed / Refunded. Every transition
 /// is written to the request's record and to the proof log (the audit trail) before the next step, and every
 /// on-chain step first reads the request's on-chain state, so a provider killed at any point finishes each
 /// request exactly once after restart.
@@ -269,23 +269,40 @@ public sealed partial class ProofWorker(ProviderRuntime runtime, ILogger<ProofWo
             Log.Proved(logger, id, proveMs, proofRef.Key);
         }
 
-        // 4. Gather the committee's attestations and fulfil.
-        var answer = await runtime.Committee.AttestAsync(new AttestationRequest(id, record.Proof!.Key, record.Proof.Sha256), cancellationToken);
-        if (answer.Signatures.Count < runtime.Options.Threshold)
+        // 4. Fulfil: with the proof itself when the model's Halo2 verifier checks it on chain (asked first with an
+        //    eth_call, so a proof it rejects fails the request instead of a transaction), else with the committee's attestations.
+        var instances = ModelBundle.Instances(proof);
+        byte[] fulfilment;
+        if (runtime.Deployment.Verification == ProofVerification.Halo2)
         {
-            await FailAsync(id, "the committee refused: " + string.Join("; ", answer.Refusals), cancellationToken);
-            return;
+            var check = await new ProofVerifierContract(runtime.Rpc, runtime.ModelInfo!.Verifier).VerifyProofAsync(proof.ProofBytes, instances, cancellationToken: cancellationToken);
+            if (!check.IsValid)
+            {
+                await FailAsync(id, "the model's on-chain verifier rejects the proof: " + check.Reason, cancellationToken);
+                return;
+            }
+
+            fulfilment = proof.ProofBytes.ToArray();
+        }
+        else
+        {
+            var answer = await runtime.Committee.AttestAsync(new AttestationRequest(id, record.Proof!.Key, record.Proof.Sha256), cancellationToken);
+            if (answer.Signatures.Count < runtime.Options.Threshold)
+            {
+                await FailAsync(id, "the committee refused: " + string.Join("; ", answer.Refusals), cancellationToken);
+                return;
+            }
+
+            var digest = Attestation.Digest(runtime.ChainId, runtime.ModelInfo!.Verifier, HexConverter.FromHex(model.ModelId), proof.ProofBytes.Span, instances);
+            fulfilment = Attestation.EncodeProof(proof.ProofBytes.ToArray(), digest, answer.Signatures.Take(runtime.Options.Threshold));
         }
 
-        var instances = ModelBundle.Instances(proof);
-        var digest = Attestation.Digest(runtime.ChainId, runtime.ModelInfo!.Verifier, HexConverter.FromHex(model.ModelId), proof.ProofBytes.Span, instances);
-        var attested = Attestation.EncodeProof(proof.ProofBytes.ToArray(), digest, answer.Signatures.Take(runtime.Options.Threshold));
         if ((await market.GetRequestAsync(requestId, cancellationToken)).Status == ProofRequestStatus.Fulfilled)
         {
             return; // fulfilled meanwhile; the event records it
         }
 
-        var fulfil = await market.FulfilAsync(requestId, attested, instances, record.ProofUri!, cancellationToken);
+        var fulfil = await market.FulfilAsync(requestId, fulfilment, instances, record.ProofUri!, cancellationToken);
         var fulfilledEvent = market.DecodeEvents(fulfil).OfType<RequestFulfilledEvent>().FirstOrDefault();
         var settledAt = await BlockTimeAsync(fulfil.BlockNumber, cancellationToken);
         await UpdateAsync(id, r => Task.FromResult<RequestRecord?>(r with

@@ -15,7 +15,8 @@ public sealed record ArtifactView(string Key, string Sha256, string Cid, long Si
 }
 
 /// <summary>GET /api/status.</summary>
-public sealed record StatusView(long ChainId, string MarketAddress, string ProviderAddress, string RpcUrl, string Storage, int ModelCount, int PendingCount);
+public sealed record StatusView(
+    long ChainId, string MarketAddress, string ProviderAddress, string RpcUrl, string Storage, int ModelCount, int PendingCount, string Verification, string? VerifierAddress);
 
 /// <summary>GET /api/models item.</summary>
 public sealed record ModelView(
@@ -66,7 +67,7 @@ public static class ProviderApi
             }
 
             return new StatusView(rt.Deployment.ChainId, rt.Deployment.MarketAddress, rt.ProviderSender.Address.ToString(), rt.Options.RpcUrl,
-                rt.Options.Storage.IsS3 ? "s3" : "filesystem", rt.Model is null ? 0 : 1, pending);
+                rt.Options.Storage.IsS3 ? "s3" : "filesystem", rt.Model is null ? 0 : 1, pending, rt.Deployment.Verification.ToString(), rt.Deployment.VerifierAddress);
         });
 
         api.MapGet("/models", (ProviderRuntime rt) =>

@@ -38,6 +38,13 @@ public sealed class ProviderOptions
     /// <summary>Remote verifier nodes (samples/Zkml.Verifier), e.g. http://127.0.0.1:5090; empty: in-process nodes.</summary>
     public string[] VerifierUrls { get; set; } = [];
 
+    /// <summary>
+    /// How the market checks this provider's proofs. <c>Halo2</c> (default): onboarding generates the model's Halo2
+    /// Solidity verifier, compiles and deploys it, and the market runs it on every fulfilment. <c>Attestation</c>: the
+    /// committee's AttestationVerifier (for circuits the generator refuses; onboarding also falls back to it then).
+    /// </summary>
+    public ProofVerification Verification { get; set; } = ProofVerification.Halo2;
+
     /// <summary>Signatures the AttestationVerifier requires.</summary>
     public int Threshold { get; set; } = 2;
 

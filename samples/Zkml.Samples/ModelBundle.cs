@@ -15,6 +15,9 @@ public sealed class ModelBundle
     /// <summary>Artifact names in a <see cref="ModelCommitment"/>.</summary>
     public const string Onnx = "onnx", Settings = "settings", Compiled = "compiled", Vk = "vk", Pk = "pk", SrsName = "srs";
 
+    /// <summary>The Solidity source of the model's generated Halo2 verifier (models verified on chain).</summary>
+    public const string VerifierSource = "verifier.sol";
+
     private ModelBundle(ModelCommitment commitment, CircuitSettings settings, VerifyingKey vk, Srs srs, CompiledCircuit? circuit, ProvingKey? pk)
     {
         Commitment = commitment;

@@ -28,8 +28,11 @@ public sealed record SampleDeployment
     /// <summary>The registered model's id (0x keccak256 of its verifying key), once onboarded.</summary>
     public string? ModelId { get; init; }
 
-    /// <summary>The model's AttestationVerifier contract, once onboarded.</summary>
+    /// <summary>The model's verifier contract (its Halo2 verifier or its committee's AttestationVerifier), once onboarded.</summary>
     public string? VerifierAddress { get; init; }
+
+    /// <summary>How the market checks the model's proofs (what <see cref="VerifierAddress"/> is).</summary>
+    public ProofVerification Verification { get; init; } = ProofVerification.Attestation;
 
     /// <summary>Reads a deployment file; null when absent.</summary>
     public static SampleDeployment? TryLoad(string dataDirectory)

@@ -35,7 +35,7 @@ internal static class CliRunner
         {
             return await body(context).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is EzklException or IOException or UnauthorizedAccessException or ArgumentException
+        catch (Exception ex) when (ex is EzklException or Market.MarketException or IOException or UnauthorizedAccessException or ArgumentException
                                        or InvalidOperationException or OperationCanceledException)
         {
             var message = ex switch
@@ -121,6 +121,8 @@ internal sealed class CliContext(ParseResult parse, ILoggerFactory loggerFactory
         Ezkl.EzklStage.GeneratingVerifyingKey => "verifying key",
         Ezkl.EzklStage.GeneratingProvingKey => "proving key",
         Ezkl.EzklStage.Proving => "proving",
+        Ezkl.EzklStage.ExtractingConstraintSystem => "reading the constraint system",
+        Ezkl.EzklStage.GeneratingVerifier => "generating the verifier",
         Ezkl.EzklStage.Completed => "done",
         var other => other.ToString(),
     };

@@ -10,6 +10,7 @@ internal static class Program
         EngineVerbs.AddTo(root);
         SrsCommands.AddTo(root);
         CompilerCommands.AddTo(root);
+        EvmCommands.AddTo(root);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -19,8 +19,11 @@ namespace Zkml.EndToEnd.Tests;
 /// bucket (ZKML_TEST_S3_*): it deploys its own market, trains and onboards the sample model, and runs its worker.
 /// The tests talk to the chain and the bucket directly, as a client, a dishonest prover and a committee member would.
 /// </summary>
-public sealed class MarketRun : IAsyncLifetime
+public class MarketRun : IAsyncLifetime
 {
+    /// <summary>How the provider's model is verified: these tests exercise the attestation committee.</summary>
+    protected virtual ProofVerification Verification => ProofVerification.Attestation;
+
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "zkml-e2e-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
 
     public SampleStorage Storage { get; } = new()
@@ -80,6 +83,7 @@ public sealed class MarketRun : IAsyncLifetime
             "--Provider:Storage:AccessKey=" + Storage.AccessKey,
             "--Provider:Storage:SecretKey=" + Storage.SecretKey,
             "--Provider:HoldProvingWhileFileExists=" + HoldProvingFile,
+            "--Provider:Verification=" + Verification,
         ], new SampleHostOptions { ReadyPath = "/api/status" });
         await Provider.StartAsync();
         Deployment = SampleDeployment.TryLoad(DataDirectory) ?? throw new InvalidOperationException("no deployment.json");
@@ -224,4 +228,16 @@ public sealed class MarketRun : IAsyncLifetime
 public sealed class MarketRunCollection : ICollectionFixture<MarketRun>
 {
     public const string Name = "market run";
+}
+
+/// <summary>The same market with the provider's default: its model verified on chain by its generated Halo2 verifier.</summary>
+public sealed class OnChainMarketRun : MarketRun
+{
+    protected override ProofVerification Verification => ProofVerification.Halo2;
+}
+
+[CollectionDefinition(Name)]
+public sealed class OnChainMarketRunCollection : ICollectionFixture<OnChainMarketRun>
+{
+    public const string Name = "on-chain market run";
 }

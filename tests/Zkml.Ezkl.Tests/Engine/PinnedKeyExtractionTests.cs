@@ -149,6 +149,34 @@ public sealed class PinnedKeyEngineExtractionTests(EngineFixture fixture)
     }
 
     [Fact]
+    public async Task CreateEvmVerifierAsync_reports_its_stages_and_gives_the_same_source_twice()
+    {
+        var stages = new List<EzklStage>();
+        var progress = new SynchronousProgress(p => stages.Add(p.Stage));
+
+        var first = await fixture.Engine.CreateEvmVerifierAsync(fixture.VerifyingKey, fixture.Settings, fixture.Srs, progress);
+        var second = await fixture.Engine.CreateEvmVerifierAsync(fixture.VerifyingKey, fixture.Settings, fixture.Srs);
+
+        Assert.Equal([EzklStage.ExtractingConstraintSystem, EzklStage.GeneratingVerifier, EzklStage.Completed], stages);
+        Assert.Equal(first.SoliditySource, second.SoliditySource);
+        Assert.Equal(4, first.NumInstances);
+        Assert.Contains("function verifyProof", first.SoliditySource, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateEvmVerifierAsync_refuses_a_truncated_verifying_key_with_a_typed_error()
+    {
+        var truncated = VerifyingKey.FromBytes(fixture.VerifyingKey.Bytes.Span[..1000]);
+
+        await Assert.ThrowsAnyAsync<EzklException>(() => fixture.Engine.CreateEvmVerifierAsync(truncated, fixture.Settings, fixture.Srs).AsTask());
+    }
+
+    private sealed class SynchronousProgress(Action<EzklProgress> report) : IProgress<EzklProgress>
+    {
+        public void Report(EzklProgress value) => report(value);
+    }
+
+    [Fact]
     public void The_fixture_settings_declare_the_instances_of_its_proof()
     {
         var instances = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(TestPaths.Fixture("proof.json")))!["instances"]!.AsArray()
