@@ -10,9 +10,7 @@ namespace Zkml.EvmVerifier.Tests;
 [Collection(VerifierCollection.Name)]
 public sealed class GeneratedVerifierTests(VerifierFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {
-    public static TheoryData<string> Circuits => [VerifierFixture.Fixture, VerifierFixture.Mlp, VerifierFixture.Sigmoid, VerifierFixture.Cnn];
-
-    public static TheoryData<string> SmallCircuits => [VerifierFixture.Mlp, VerifierFixture.Sigmoid, VerifierFixture.Cnn];
+    public static TheoryData<string> Circuits => [VerifierFixture.Fixture, VerifierFixture.Mlp, VerifierFixture.Sigmoid, VerifierFixture.Cnn, VerifierFixture.HashedOutput];
 
     [Theory]
     [MemberData(nameof(Circuits))]
@@ -30,8 +28,8 @@ public sealed class GeneratedVerifierTests(VerifierFixture fixture, Xunit.Abstra
     }
 
     [Theory]
-    [MemberData(nameof(SmallCircuits))]
-    public async Task Small_circuits_deploy_under_the_eip170_limit(string circuit)
+    [MemberData(nameof(Circuits))]
+    public async Task The_verifier_fits_the_eip170_limit_and_is_deployed_as_compiled(string circuit)
     {
         var c = await fixture.GetAsync(circuit);
 
@@ -129,6 +127,7 @@ public sealed class GeneratedVerifierTests(VerifierFixture fixture, Xunit.Abstra
     [InlineData(VerifierFixture.Sigmoid, VerifierFixture.Cnn)]
     [InlineData(VerifierFixture.Cnn, VerifierFixture.Mlp)]
     [InlineData(VerifierFixture.Fixture, VerifierFixture.Mlp)]
+    [InlineData(VerifierFixture.HashedOutput, VerifierFixture.Mlp)]
     public async Task Another_circuits_proof_reverts(string verifierCircuit, string proofCircuit)
     {
         var verifier = await fixture.GetAsync(verifierCircuit);

@@ -12,9 +12,9 @@ using Zkml.TestSupport;
 namespace Zkml.EvmVerifier.Tests;
 
 /// <summary>
-/// The real parts the verifier tests share: one ezkl engine, solc-js, the test anvil (default EIP-170 limit, from
-/// test.sh) and a second anvil with the limit lifted for the fixture's large verifier. Each circuit is built,
-/// proved, generated, compiled and deployed once, on first use.
+/// The real parts the verifier tests share: one ezkl engine, solc-js and the test anvil from test.sh (with the
+/// default EIP-170 code-size limit: every verifier here must fit it). Each circuit is built, proved, generated,
+/// compiled and deployed once, on first use.
 /// </summary>
 public sealed class VerifierFixture : IAsyncLifetime
 {
@@ -22,11 +22,10 @@ public sealed class VerifierFixture : IAsyncLifetime
     public const string Mlp = "mlp relu";
     public const string Sigmoid = "sigmoid head";
     public const string Cnn = "cnn";
+    public const string HashedOutput = "mlp hashed output";
 
     private static readonly EzklCompiler Compiler = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<VerifierCase>>> _cases = new();
-    private UnlimitedAnvil? _unlimited;
-    private EthereumRpcClient? _unlimitedRpc;
 
     public EzklEngine Engine { get; private set; } = null!;
 
@@ -43,8 +42,6 @@ public sealed class VerifierFixture : IAsyncLifetime
     {
         await Engine.DisposeAsync();
         Rpc.Dispose();
-        _unlimitedRpc?.Dispose();
-        _unlimited?.Dispose();
     }
 
     internal Task<VerifierCase> GetAsync(string name) =>
@@ -57,7 +54,7 @@ public sealed class VerifierFixture : IAsyncLifetime
             var proof = Proof.Load(TestPaths.Fixture("proof.json"));
             var settings = CircuitSettings.Load(TestPaths.Fixture("settings.json"));
             var vk = VerifyingKey.Load(TestPaths.Fixture("vk.key"));
-            return await FinishAsync(name, vk, settings, Srs.Load(TestPaths.Fixture("kzg")), proof, await UnlimitedAsync());
+            return await FinishAsync(name, vk, settings, Srs.Load(TestPaths.Fixture("kzg")), proof);
         }
 
         var (onnx, input, args) = name switch
@@ -65,6 +62,7 @@ public sealed class VerifierFixture : IAsyncLifetime
             Mlp => (TestModels.Mlp(42, 3, 8, 4), TestModels.Input(42, 3), SmallArgs()),
             Sigmoid => (TestModels.SigmoidHead(3), TestModels.Input(3, 4), SmallArgs()),
             Cnn => (TestModels.SmallCnn(11), TestModels.Input(11, 36), SmallArgs(publicInput: true)),
+            HashedOutput => (TestModels.Mlp(22, 3, 5, 2), TestModels.Input(22, 3), SmallArgs(hashedOutput: true)),
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
         var generated = Compiler.GenerateSettingsWithMinimalLogrows(onnx, args, maxLogrows: 12);
@@ -90,10 +88,10 @@ public sealed class VerifierFixture : IAsyncLifetime
             throw new InvalidOperationException($"the engine rejects its own proof of {name}: {verdict.Reason}");
         }
 
-        return await FinishAsync(name, compiled.Keys.VerifyingKey, compiled.Settings, srs, circuitProof, Rpc);
+        return await FinishAsync(name, compiled.Keys.VerifyingKey, compiled.Settings, srs, circuitProof);
     }
 
-    private async Task<VerifierCase> FinishAsync(string name, VerifyingKey vk, CircuitSettings settings, Srs srs, Proof proof, EthereumRpcClient rpc)
+    private async Task<VerifierCase> FinishAsync(string name, VerifyingKey vk, CircuitSettings settings, Srs srs, Proof proof)
     {
         var key = await Engine.ExtractPinnedVerifyingKeyAsync(vk, settings);
         if (Environment.GetEnvironmentVariable("ZKML_EVM_DUMP") is { Length: > 0 } dump)
@@ -104,22 +102,21 @@ public sealed class VerifierFixture : IAsyncLifetime
 
         var numInstances = EzklEngine.CountEvmInstances(settings);
         var verifier = EvmVerifierGenerator.Generate(key, srs, numInstances);
+        if (Environment.GetEnvironmentVariable("ZKML_EVM_DUMP") is { Length: > 0 } folder)
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, name.Replace(' ', '-') + ".sol"), verifier.SoliditySource);
+        }
+
         var compiled = await Solc.CompileAsync(verifier.SoliditySource, verifier.ContractName);
-        var sender = new TransactionSender(rpc, EthereumKey.FromHex(DevChain.Accounts[0].PrivateKey), new TransactionSenderOptions { ReceiptPollingInterval = TimeSpan.FromMilliseconds(20) });
+        var sender = new TransactionSender(Rpc, EthereumKey.FromHex(DevChain.Accounts[0].PrivateKey), new TransactionSenderOptions { ReceiptPollingInterval = TimeSpan.FromMilliseconds(20) });
         var contract = await ProofVerifierContract.DeployAsync(sender, compiled);
         var calldata = await Engine.EncodeEvmCalldataAsync(proof);
         var (proofBytes, instances) = VerifierCase.Decode(calldata);
         return new VerifierCase(name, key, srs, numInstances, proofBytes, instances, calldata, verifier, compiled, contract);
     }
 
-    private async Task<EthereumRpcClient> UnlimitedAsync()
-    {
-        _unlimited ??= await UnlimitedAnvil.StartAsync();
-        return _unlimitedRpc ??= new EthereumRpcClient(_unlimited.Url);
-    }
-
     /// <summary>Low scales and a small decomposition keep k small, so the suite stays fast.</summary>
-    private static RunArgs SmallArgs(bool publicInput = false) => new()
+    private static RunArgs SmallArgs(bool publicInput = false, bool hashedOutput = false) => new()
     {
         InputScale = 4,
         ParamScale = 4,
@@ -129,6 +126,7 @@ public sealed class VerifierFixture : IAsyncLifetime
         Logrows = 8,
         LookupRange = new IntRange(0, 0),
         InputVisibility = publicInput ? Visibility.Public : Visibility.Private,
+        OutputVisibility = hashedOutput ? Visibility.Hashed(true) : Visibility.Public,
     };
 }
 

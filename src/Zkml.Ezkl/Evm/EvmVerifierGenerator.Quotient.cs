@@ -10,11 +10,12 @@ internal static partial class EvmVerifierGenerator
         /// </summary>
         private List<string> QuotientLines(ExpressionCompiler compiler)
         {
+            compiler.Prepare(_vk.Gates.Concat(_vk.Lookups.SelectMany(l => l.TableExpressions.Concat(l.InputsExpressions.SelectMany(i => i)))));
             var lines = new List<string> { "let numer := 0", $"let y := mload({H(Y)})" };
             var first = true;
             void Fold(string value)
             {
-                lines.Add(first ? $"numer := {value}" : $"numer := addmod(mulmod(numer, y, R), {value}, R)");
+                lines.Add(first ? $"numer := {value}" : $"numer := addmod(mulmod(numer, y, r), {value}, r)");
                 first = false;
             }
 
@@ -25,7 +26,7 @@ internal static partial class EvmVerifierGenerator
 
             PermutationLines(lines, Fold);
             LookupLines(compiler, lines, Fold);
-            lines.Add($"mstore({H(QuotientEval)}, mulmod(numer, mload({H(XnMinusOneInverse)}), R))");
+            lines.Add($"mstore({H(QuotientEval)}, mulmod(numer, mload({H(XnMinusOneInverse)}), r))");
             return lines;
         }
 
@@ -40,36 +41,31 @@ internal static partial class EvmVerifierGenerator
             var lastSet = l.NumPermutationZs - 1;
 
             // l_0·(1 − z_0(x)) and l_last·(z_last(x)² − z_last(x))
-            fold($"mulmod(mload({H(L0)}), addmod(1, sub(R, {Z(0, 0)}), R), R)");
-            fold($"mulmod(mload({H(LLast)}), addmod(mulmod({Z(lastSet, 0)}, {Z(lastSet, 0)}, R), sub(R, {Z(lastSet, 0)}), R), R)");
+            fold($"mulmod(mload({H(L0)}), addmod(1, sub(r, {Z(0, 0)}), r), r)");
+            fold($"mulmod(mload({H(LLast)}), addmod(mulmod({Z(lastSet, 0)}, {Z(lastSet, 0)}, r), sub(r, {Z(lastSet, 0)}), r), r)");
 
             // l_0·(z_i(x) − z_{i−1}(ω^last·x)) links consecutive sets
             for (var set = 1; set < l.NumPermutationZs; set++)
             {
-                fold($"mulmod(mload({H(L0)}), addmod({Z(set, 0)}, sub(R, {Z(set - 1, 2)}), R), R)");
+                fold($"mulmod(mload({H(L0)}), addmod({Z(set, 0)}, sub(r, {Z(set - 1, 2)}), r), r)");
             }
 
             // (1 − l_last − l_blind)·(z(ωx)·Π(v + β·s + γ) − z(x)·Π(v + β·δ^j·x + γ))
-            lines.Add($"mstore({H(DeltaX)}, mulmod(mload({H(Beta)}), mload({H(X)}), R))");
+            lines.Add($"mstore({H(DeltaX)}, mulmod(mload({H(Beta)}), mload({H(X)}), r))");
             var column = 0;
             for (var set = 0; set < l.NumPermutationZs; set++)
             {
                 lines.Add("{");
-                lines.Add($"    let beta := mload({H(Beta)})");
-                lines.Add($"    let gamma := mload({H(Gamma)})");
                 lines.Add($"    let lhs := {Z(set, 1)}");
                 lines.Add($"    let rhs := {Z(set, 0)}");
                 var end = Math.Min(l.PermutationColumns.Count, column + l.PermutationChunkLength);
                 for (; column < end; column++)
                 {
                     var eval = ColumnEval(l.PermutationColumns[column]);
-                    var sigma = $"calldataload({H(l.PermutationEvals + (0x20 * column))})";
-                    lines.Add($"    lhs := mulmod(lhs, addmod(addmod({eval}, mulmod(beta, {sigma}, R), R), gamma, R), R)");
-                    lines.Add($"    rhs := mulmod(rhs, addmod(addmod({eval}, mload({H(DeltaX)}), R), gamma, R), R)");
-                    lines.Add($"    mstore({H(DeltaX)}, mulmod(mload({H(DeltaX)}), {W(Delta)}, R))");
+                    lines.Add($"    lhs, rhs := permutation_column(lhs, rhs, {eval}, {H(l.PermutationEvals + (0x20 * column))})");
                 }
 
-                lines.Add($"    numer := addmod(mulmod(numer, y, R), mulmod(mload({H(LActive)}), addmod(lhs, sub(R, rhs), R), R), R)");
+                lines.Add($"    numer := addmod(mulmod(numer, y, r), mulmod(mload({H(LActive)}), addmod(lhs, sub(r, rhs), r), r), r)");
                 lines.Add("}");
             }
         }
@@ -87,9 +83,6 @@ internal static partial class EvmVerifierGenerator
                 var phi = $"calldataload({H(l.LookupEval(index, 0))})";
                 var phiNext = $"calldataload({H(l.LookupEval(index, 1))})";
                 var m = $"calldataload({H(l.LookupEval(index, 2))})";
-                fold($"mulmod(mload({H(L0)}), {phi}, R)");
-                fold($"mulmod(mload({H(LLast)}), {phi}, R)");
-
                 Compress(compiler, lines, lookup.TableExpressions, LookupValues);
                 for (var i = 0; i < lookup.InputsExpressions.Count; i++)
                 {
@@ -98,24 +91,40 @@ internal static partial class EvmVerifierGenerator
 
                 string Value(int slot) => $"mload({H(LookupValues + (0x20 * slot))})";
                 var count = lookup.InputsExpressions.Count;
+                if (count == 1)
+                {
+                    // The common case (one input: Πf = f, Σ_i Π_{j≠i} f_j = 1) shares one function: less code.
+                    lines.Add($"numer := lookup_argument(numer, y, {Value(0)}, {Value(1)}, {H(l.LookupEval(index, 0))})");
+                    continue;
+                }
+
+                fold($"mulmod(mload({H(L0)}), {phi}, r)");
+                fold($"mulmod(mload({H(LLast)}), {phi}, r)");
                 lines.Add("{");
                 lines.Add("    let prod := 1");
                 for (var i = 0; i < count; i++)
                 {
-                    lines.Add($"    prod := mulmod(prod, {Value(i + 1)}, R)");
+                    lines.Add($"    prod := mulmod(prod, {Value(i + 1)}, r)");
                 }
 
                 lines.Add("    let sum := 0");
                 for (var i = 0; i < count; i++)
                 {
-                    var others = Enumerable.Range(0, count).Where(j => j != i).Select(j => Value(j + 1)).ToList();
-                    var product = others.Count == 0 ? "1" : others.Aggregate((a, b) => $"mulmod({a}, {b}, R)");
-                    lines.Add($"    sum := addmod(sum, {product}, R)");
+                    // Products as statements, never as deep nested calls: the stack stays shallow for any input count.
+                    lines.Add("    {");
+                    lines.Add("        let t := 1");
+                    foreach (var j in Enumerable.Range(0, count).Where(j => j != i))
+                    {
+                        lines.Add($"        t := mulmod(t, {Value(j + 1)}, r)");
+                    }
+
+                    lines.Add("        sum := addmod(sum, t, r)");
+                    lines.Add("    }");
                 }
 
-                lines.Add($"    let lhs := mulmod(mulmod({Value(0)}, prod, R), addmod({phiNext}, sub(R, {phi}), R), R)");
-                lines.Add($"    let rhs := addmod(mulmod({Value(0)}, sum, R), sub(R, mulmod({m}, prod, R)), R)");
-                lines.Add($"    numer := addmod(mulmod(numer, y, R), mulmod(mload({H(LActive)}), addmod(lhs, sub(R, rhs), R), R), R)");
+                lines.Add($"    let lhs := mulmod(mulmod({Value(0)}, prod, r), addmod({phiNext}, sub(r, {phi}), r), r)");
+                lines.Add($"    let rhs := addmod(mulmod({Value(0)}, sum, r), sub(r, mulmod({m}, prod, r)), r)");
+                lines.Add($"    numer := addmod(mulmod(numer, y, r), mulmod(mload({H(LActive)}), addmod(lhs, sub(r, rhs), r), r), r)");
                 lines.Add("}");
             }
         }
@@ -123,15 +132,15 @@ internal static partial class EvmVerifierGenerator
         /// <summary>Stores θ-compressed expressions plus β: ((e_0·θ + e_1)·θ + …) + β.</summary>
         private void Compress(ExpressionCompiler compiler, List<string> lines, IReadOnlyList<PinnedExpression> expressions, int slot)
         {
+            var beta = $"mload({H(Beta)})";
             for (var i = 0; i < expressions.Count; i++)
             {
                 var value = compiler.Compile(expressions[i], lines);
-                lines.Add(i == 0
-                    ? $"mstore({H(slot)}, {value})"
-                    : $"mstore({H(slot)}, addmod(mulmod(mload({H(slot)}), mload({H(Theta)}), R), {value}, R))");
+                var folded = i == 0 ? value : $"addmod(mulmod(mload({H(slot)}), mload({H(Theta)}), r), {value}, r)";
+                lines.Add(i == expressions.Count - 1
+                    ? $"mstore({H(slot)}, addmod({folded}, {beta}, r))"
+                    : $"mstore({H(slot)}, {folded})");
             }
-
-            lines.Add($"mstore({H(slot)}, addmod(mload({H(slot)}), mload({H(Beta)}), R))");
         }
     }
 }

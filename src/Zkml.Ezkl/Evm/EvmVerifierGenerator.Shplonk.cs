@@ -61,8 +61,10 @@ internal static partial class EvmVerifierGenerator
             var lines = new List<string>();
             string Mmp(int rotation) => $"mload({H(writer.MuMinusPoint + (0x20 * IndexOf(rotation)))})";
             string MmpInverse(int rotation) => $"mload({H(writer.MuMinusPointInverse(IndexOf(rotation)))})";
-            string Product(IEnumerable<string> factors) =>
-                factors.DefaultIfEmpty("1").Aggregate((a, b) => $"mulmod({a}, {b}, R)");
+
+            // A product as statements on one variable (never nested calls, so the stack stays shallow).
+            IEnumerable<string> Product(string variable, string start, IEnumerable<string> factors, string indent = "") =>
+                factors.Select(f => $"{indent}{variable} := mulmod({variable}, {f}, r)").Prepend($"{indent}let {variable} := {start}");
 
             // Lagrange basis of each multi-point set at μ: L_j(μ) = w_j·x^−(m−1)·Π_{k≠j}(μ − x·ω^k), where
             // w_j = 1/Π_{k≠j}(ω^j − ω^k) is a constant.
@@ -76,7 +78,7 @@ internal static partial class EvmVerifierGenerator
                     continue;
                 }
 
-                var xPower = Product(Enumerable.Repeat($"mload({H(writer.XInverse)})", set.Rotations.Length - 1));
+                var xPower = Enumerable.Repeat($"mload({H(writer.XInverse)})", set.Rotations.Length - 1);
                 foreach (var j in set.Rotations)
                 {
                     var weight = BigInteger.One;
@@ -86,7 +88,10 @@ internal static partial class EvmVerifierGenerator
                     }
 
                     var others = set.Rotations.Where(k => k != j).Select(Mmp);
-                    lines.Add($"mstore({H(next)}, mulmod(mulmod({W(Inverse(weight))}, {xPower}, R), {Product(others)}, R))");
+                    lines.Add("{");
+                    lines.AddRange(Product("t", W(Inverse(weight)), xPower.Concat(others), "    "));
+                    lines.Add($"    mstore({H(next)}, t)");
+                    lines.Add("}");
                     lagrange[(s, j)] = next;
                     next += 0x20;
                 }
@@ -94,7 +99,10 @@ internal static partial class EvmVerifierGenerator
 
             // 1/Z_{T∖S_0}(μ), the normalisation of every set's coefficient.
             var first = _sets[0];
-            lines.Add($"mstore({H(writer.ZetaDiff0Inverse)}, {Product(Rotations.Where(r => !first.Rotations.Contains(r)).Select(MmpInverse))})");
+            lines.Add("{");
+            lines.AddRange(Product("t", "1", Rotations.Where(r => !first.Rotations.Contains(r)).Select(MmpInverse), "    "));
+            lines.Add($"    mstore({H(writer.ZetaDiff0Inverse)}, t)");
+            lines.Add("}");
             lines.Add($"mstore({H(writer.NuPower)}, mload({H(writer.Nu)}))");
             lines.Add($"let zeta := mload({H(writer.Zeta)})");
             for (var s = 0; s < _sets.Count; s++)
@@ -111,9 +119,9 @@ internal static partial class EvmVerifierGenerator
                     var value = set.Rotations.Length == 1
                         ? evals[0].Code
                         : Enumerable.Range(0, set.Rotations.Length)
-                            .Select(i => $"mulmod({evals[i].Code}, mload({H(lagrange[(s, set.Rotations[i])])}), R)")
-                            .Aggregate((a, b) => $"addmod({a}, {b}, R)");
-                    lines.Add(c == set.Commitments.Count - 1 ? $"    r_set := {value}" : $"    r_set := addmod(mulmod(r_set, zeta, R), {value}, R)");
+                            .Select(i => $"mulmod({evals[i].Code}, mload({H(lagrange[(s, set.Rotations[i])])}), r)")
+                            .Aggregate((a, b) => $"addmod({a}, {b}, r)");
+                    lines.Add(c == set.Commitments.Count - 1 ? $"    r_set := {value}" : $"    r_set := addmod(mulmod(r_set, zeta, r), {value}, r)");
                 }
 
                 if (isFirst)
@@ -122,10 +130,13 @@ internal static partial class EvmVerifierGenerator
                 }
                 else
                 {
-                    var diff = Product(Rotations.Where(r => !set.Rotations.Contains(r)).Select(Mmp));
-                    lines.Add($"    let coeff := mulmod(mulmod(mload({H(writer.NuPower)}), {diff}, R), mload({H(writer.ZetaDiff0Inverse)}), R)");
-                    lines.Add($"    mstore({H(writer.ROuter)}, addmod(mload({H(writer.ROuter)}), mulmod(coeff, r_set, R), R))");
-                    lines.Add($"    mstore({H(writer.NuPower)}, mulmod(mload({H(writer.NuPower)}), mload({H(writer.Nu)}), R))");
+                    lines.AddRange(Product(
+                        "coeff",
+                        $"mulmod(mload({H(writer.NuPower)}), mload({H(writer.ZetaDiff0Inverse)}), r)",
+                        Rotations.Where(r => !set.Rotations.Contains(r)).Select(Mmp),
+                        "    "));
+                    lines.Add($"    mstore({H(writer.ROuter)}, addmod(mload({H(writer.ROuter)}), mulmod(coeff, r_set, r), r))");
+                    lines.Add($"    mstore({H(writer.NuPower)}, mulmod(mload({H(writer.NuPower)}), mload({H(writer.Nu)}), r))");
                 }
 
                 // Σ_j ζ^j·C_ij by Horner from the last commitment, in the accumulator (set 0) or the temporary point.
@@ -171,14 +182,14 @@ internal static partial class EvmVerifierGenerator
 
             // lhs −= r·g1, lhs −= Z_{S_0}(μ)·W, lhs += μ·W'
             var l = writer.Layout;
-            var z0 = Product(first.Rotations.Select(Mmp));
+            lines.AddRange(Product("z_0", "1", first.Rotations.Select(Mmp)));
             lines.Add($"mstore(0x80, {W(writer.Srs.G1X)})");
             lines.Add($"mstore(0xa0, {W(writer.Srs.G1Y)})");
-            lines.Add($"success := ec_mul_tmp(success, sub(R, mload({H(writer.ROuter)})))");
+            lines.Add($"success := ec_mul_tmp(success, sub(r, mload({H(writer.ROuter)})))");
             lines.Add("success := ec_add_acc(success, mload(0x80), mload(0xa0))");
             lines.Add($"mstore(0x80, calldataload({H(l.W)}))");
             lines.Add($"mstore(0xa0, calldataload({H(l.W + 0x20)}))");
-            lines.Add($"success := ec_mul_tmp(success, sub(R, {z0}))");
+            lines.Add("success := ec_mul_tmp(success, sub(r, z_0))");
             lines.Add("success := ec_add_acc(success, mload(0x80), mload(0xa0))");
             lines.Add($"mstore(0x80, calldataload({H(l.WPrime)}))");
             lines.Add($"mstore(0xa0, calldataload({H(l.WPrime + 0x20)}))");

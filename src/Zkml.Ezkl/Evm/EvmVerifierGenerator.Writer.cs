@@ -159,6 +159,9 @@ internal static partial class EvmVerifierGenerator
                     {
                         WriteFunctions(w);
                         w.Line("let success := 1");
+
+                        // The scalar modulus on the stack: one DUP instead of a 33-byte PUSH32 per field operation.
+                        w.Line("let r := R");
                         WriteTranscript(w);
                         w.Block("if iszero(success)", () => w.Line("revert(0, 0)"));
                         WriteLagrange(w);
@@ -177,88 +180,6 @@ internal static partial class EvmVerifierGenerator
             var at = _next;
             _next += 0x20 * words;
             return at;
-        }
-
-        private static void WriteFunctions(YulWriter w)
-        {
-            w.Block("function check_points(ok, cptr, end) -> ret", () =>
-            {
-                w.Line("ret := ok");
-                w.Block("for {} lt(cptr, end) { cptr := add(cptr, 0x40) }", () =>
-                {
-                    w.Line("let x := calldataload(cptr)");
-                    w.Line("let y := calldataload(add(cptr, 0x20))");
-                    w.Line("ret := and(ret, and(lt(x, Q), lt(y, Q)))");
-                    w.Line("ret := and(ret, eq(mulmod(y, y, Q), addmod(mulmod(x, mulmod(x, x, Q), Q), 3, Q)))");
-                });
-            });
-            w.Block("function check_scalars(ok, cptr, end) -> ret", () =>
-            {
-                w.Line("ret := ok");
-                w.Block("for {} lt(cptr, end) { cptr := add(cptr, 0x20) }", () => w.Line("ret := and(ret, lt(calldataload(cptr), R))"));
-            });
-            w.Block("function squeeze(buffer, len, challenge)", () =>
-            {
-                w.Line("let h := keccak256(buffer, len)");
-                w.Line("mstore(buffer, h)");
-                w.Line("mstore(challenge, mod(h, R))");
-            });
-            w.Block("function squeeze_again(buffer, challenge)", () =>
-            {
-                w.Line("mstore8(add(buffer, 0x20), 1)");
-                w.Line("let h := keccak256(buffer, 0x21)");
-                w.Line("mstore(buffer, h)");
-                w.Line("mstore(challenge, mod(h, R))");
-            });
-            w.Block("function batch_invert(ok, start, end, prefix) -> ret", () =>
-            {
-                w.Line("let acc := 1");
-                w.Line("let s := prefix");
-                w.Block("for { let p := start } lt(p, end) { p := add(p, 0x20) }", () =>
-                {
-                    w.Line("mstore(s, acc)");
-                    w.Line("acc := mulmod(acc, mload(p), R)");
-                    w.Line("s := add(s, 0x20)");
-                });
-                w.Line("mstore(s, 0x20)");
-                w.Line("mstore(add(s, 0x20), 0x20)");
-                w.Line("mstore(add(s, 0x40), 0x20)");
-                w.Line("mstore(add(s, 0x60), acc)");
-                w.Line("mstore(add(s, 0x80), sub(R, 2))");
-                w.Line("mstore(add(s, 0xa0), R)");
-                w.Line("ret := and(and(ok, gt(acc, 0)), staticcall(gas(), 0x05, s, 0xc0, s, 0x20))");
-                w.Line("let inv := mload(s)");
-                w.Block("for { let p := end } gt(p, start) {}", () =>
-                {
-                    w.Line("p := sub(p, 0x20)");
-                    w.Line("s := sub(s, 0x20)");
-                    w.Line("let v := mload(p)");
-                    w.Line("mstore(p, mulmod(inv, mload(s), R))");
-                    w.Line("inv := mulmod(inv, v, R)");
-                });
-            });
-            w.Block("function ec_add_acc(ok, x, y) -> ret", () =>
-            {
-                w.Line("mstore(0x40, x)");
-                w.Line("mstore(0x60, y)");
-                w.Line("ret := and(ok, staticcall(gas(), 0x06, 0x00, 0x80, 0x00, 0x40))");
-            });
-            w.Block("function ec_mul_acc(ok, scalar) -> ret", () =>
-            {
-                w.Line("mstore(0x40, scalar)");
-                w.Line("ret := and(ok, staticcall(gas(), 0x07, 0x00, 0x60, 0x00, 0x40))");
-            });
-            w.Block("function ec_add_tmp(ok, x, y) -> ret", () =>
-            {
-                w.Line("mstore(0xc0, x)");
-                w.Line("mstore(0xe0, y)");
-                w.Line("ret := and(ok, staticcall(gas(), 0x06, 0x80, 0x80, 0x80, 0x40))");
-            });
-            w.Block("function ec_mul_tmp(ok, scalar) -> ret", () =>
-            {
-                w.Line("mstore(0xc0, scalar)");
-                w.Line("ret := and(ok, staticcall(gas(), 0x07, 0x80, 0x60, 0x80, 0x40))");
-            });
         }
 
         /// <summary>halo2's transcript (EVM keccak flavour): vk digest, instances, then each phase's commitments and squeezes.</summary>
@@ -330,45 +251,45 @@ internal static partial class EvmVerifierGenerator
             {
                 w.Line($"let x := mload({H(X)})");
                 w.Line("let x_n := x");
-                w.Line($"for {{ let i := 0 }} lt(i, {_vk.K}) {{ i := add(i, 1) }} {{ x_n := mulmod(x_n, x_n, R) }}");
+                w.Line($"for {{ let i := 0 }} lt(i, {_vk.K}) {{ i := add(i, 1) }} {{ x_n := mulmod(x_n, x_n, r) }}");
                 w.Line($"mstore({H(XN)}, x_n)");
                 w.Line($"let w := {W(Pow(omegaInverse, negatives))}");
                 w.Block($"for {{ let p := {H(Inverses)} }} lt(p, {H(lagrangeEnd)}) {{ p := add(p, 0x20) }}", () =>
                 {
-                    w.Line("mstore(p, addmod(x, sub(R, w), R))");
-                    w.Line($"w := mulmod(w, {W(omega)}, R)");
+                    w.Line("mstore(p, addmod(x, sub(r, w), r))");
+                    w.Line($"w := mulmod(w, {W(omega)}, r)");
                 });
-                w.Line($"mstore({H(lagrangeEnd)}, addmod(x_n, sub(R, 1), R))");
+                w.Line($"mstore({H(lagrangeEnd)}, addmod(x_n, sub(r, 1), r))");
                 w.Line($"let mu := mload({H(Mu)})");
                 for (var i = 0; i < _shplonk.Rotations.Count; i++)
                 {
                     var rotation = _shplonk.Rotations[i];
-                    var point = rotation == 0 ? "x" : $"mulmod(x, {W(OmegaPower(rotation))}, R)";
-                    w.Line($"mstore({H(MuMinusPoint + (0x20 * i))}, addmod(mu, sub(R, {point}), R))");
+                    var point = rotation == 0 ? "x" : $"mulmod(x, {W(OmegaPower(rotation))}, r)";
+                    w.Line($"mstore({H(MuMinusPoint + (0x20 * i))}, addmod(mu, sub(r, {point}), r))");
                     w.Line($"mstore({H(MuMinusPointInverse(i))}, mload({H(MuMinusPoint + (0x20 * i))}))");
                 }
 
                 w.Line($"mstore({H(XInverse)}, x)");
                 w.Line($"success := batch_invert(success, {H(Inverses)}, {H(Inverses + (0x20 * InverseCount))}, {H(Prefix)})");
-                w.Line($"let common := mulmod(addmod(x_n, sub(R, 1), R), {W(Inverse(BigInteger.One << _vk.K))}, R)");
+                w.Line($"let common := mulmod(addmod(x_n, sub(r, 1), r), {W(Inverse(BigInteger.One << _vk.K))}, r)");
                 w.Line($"w := {W(Pow(omegaInverse, negatives))}");
                 w.Block($"for {{ let p := {H(Inverses)} }} lt(p, {H(lagrangeEnd)}) {{ p := add(p, 0x20) }}", () =>
                 {
-                    w.Line("mstore(p, mulmod(common, mulmod(w, mload(p), R), R))");
-                    w.Line($"w := mulmod(w, {W(omega)}, R)");
+                    w.Line("mstore(p, mulmod(common, mulmod(w, mload(p), r), r))");
+                    w.Line($"w := mulmod(w, {W(omega)}, r)");
                 });
                 w.Line($"let l_last := mload({H(Inverses)})");
                 w.Line("let l_blind := 0");
-                w.Line($"for {{ let p := {H(Inverses + 0x20)} }} lt(p, {H(Inverses + (0x20 * negatives))}) {{ p := add(p, 0x20) }} {{ l_blind := addmod(l_blind, mload(p), R) }}");
+                w.Line($"for {{ let p := {H(Inverses + 0x20)} }} lt(p, {H(Inverses + (0x20 * negatives))}) {{ p := add(p, 0x20) }} {{ l_blind := addmod(l_blind, mload(p), r) }}");
                 w.Line($"mstore({H(LLast)}, l_last)");
                 w.Line($"mstore({H(LBlind)}, l_blind)");
                 w.Line($"mstore({H(L0)}, mload({H(Inverses + (0x20 * negatives))}))");
-                w.Line($"mstore({H(LActive)}, addmod(1, sub(R, addmod(l_last, l_blind, R)), R))");
+                w.Line($"mstore({H(LActive)}, addmod(1, sub(r, addmod(l_last, l_blind, r)), r))");
                 w.Line("let instance_eval := 0");
                 if (Layout.NumInstances > 0)
                 {
                     w.Block($"for {{ let i := 0 }} lt(i, {H(0x20 * Layout.NumInstances)}) {{ i := add(i, 0x20) }}", () =>
-                        w.Line($"instance_eval := addmod(instance_eval, mulmod(mload(add({H(Inverses + (0x20 * negatives))}, i)), calldataload(add(instances.offset, i)), R), R)"));
+                        w.Line($"instance_eval := addmod(instance_eval, mulmod(mload(add({H(Inverses + (0x20 * negatives))}, i)), calldataload(add(instances.offset, i)), r), r)"));
                 }
 
                 w.Line($"mstore({H(InstanceEval)}, instance_eval)");
