@@ -30,17 +30,14 @@ public sealed class EzklCompiler
     /// <summary>The ONNX operators the compiler supports.</summary>
     public static IReadOnlyList<string> SupportedOperators => OnnxNormalizer.SupportedOperators;
 
-    /// <summary>
-    /// The logrows (k) a compiled circuit was built for, read from the settings inside its bincode: the SRS
-    /// size it needs (for example to downsize a larger SRS with <see cref="KzgSrs.LoadForLogrowsAsync"/>).
-    /// </summary>
+    /// <summary>The logrows (k) a compiled circuit was built for: <see cref="CompiledCircuit.Logrows"/>.</summary>
     /// <param name="circuit">A compiled circuit, from this compiler or <c>ezkl compile-circuit</c>.</param>
     /// <returns>k.</returns>
     /// <exception cref="CompiledCircuitFormatException">The bytes are not ezkl 21's compiled-circuit layout.</exception>
     public static int ReadLogrows(CompiledCircuit circuit)
     {
         ArgumentNullException.ThrowIfNull(circuit);
-        return CompiledCircuitCodec.ReadLogrows(circuit.Bytes);
+        return circuit.Logrows;
     }
 
     /// <summary>Like <see cref="ReadLogrows"/>, but returns false for bytes this decoder cannot read.</summary>
@@ -49,16 +46,8 @@ public sealed class EzklCompiler
     /// <returns>Whether k could be read.</returns>
     public static bool TryReadLogrows(CompiledCircuit circuit, out int logrows)
     {
-        try
-        {
-            logrows = ReadLogrows(circuit);
-            return true;
-        }
-        catch (CompiledCircuitFormatException)
-        {
-            logrows = 0;
-            return false;
-        }
+        ArgumentNullException.ThrowIfNull(circuit);
+        return circuit.TryGetLogrows(out logrows);
     }
 
     /// <summary>
