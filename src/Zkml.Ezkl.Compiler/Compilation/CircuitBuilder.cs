@@ -29,7 +29,7 @@ internal static class CircuitBuilder
         public DenseTensor? Raw { get; init; }
     }
 
-    public static GraphModel Build(TypedGraph graph, CircuitRunArgs runArgs)
+    public static GraphModel Build(TypedGraph graph, RunArgs runArgs)
     {
         var index = new Dictionary<TypedNode, int>(ReferenceEqualityComparer.Instance);
         for (var i = 0; i < graph.Nodes.Count; i++)
@@ -113,7 +113,7 @@ internal static class CircuitBuilder
         _ => InputType.F32,
     };
 
-    private static void Describe(TypedNode node, Entry entry, Entry[] entries, CircuitRunArgs runArgs)
+    private static void Describe(TypedNode node, Entry entry, Entry[] entries, RunArgs runArgs)
     {
         int InScale(int slot) => entries[entry.Inputs[slot]].OutScale;
 
@@ -233,7 +233,7 @@ internal static class CircuitBuilder
     }
 
     /// <summary>Add/Sub need equal input scales: requantize a single-use constant, else wrap in Rescaled.</summary>
-    private static void Homogenize(Entry entry, Entry[] entries, CircuitRunArgs runArgs, SupportedOp op)
+    private static void Homogenize(Entry entry, Entry[] entries, RunArgs runArgs, SupportedOp op)
     {
         var scales = entry.Inputs.Select(i => entries[i].OutScale).ToArray();
         var max = scales.Max();
@@ -257,7 +257,7 @@ internal static class CircuitBuilder
         entry.OutScale = max;
     }
 
-    private static ConstantOp MakeConstant(DenseTensor value, int scale, CircuitRunArgs runArgs)
+    private static ConstantOp MakeConstant(DenseTensor value, int scale, RunArgs runArgs)
     {
         var quantized = value.Data.Select(v => Quantization.Quantize(v, scale)).ToArray();
         var dims = value.Shape.Length == 0 ? new ulong[] { 1 } : value.Shape.Select(d => (ulong)d).ToArray();

@@ -61,13 +61,13 @@ public sealed class EzklCompiler
     /// <exception cref="UnsupportedOperatorException">The model uses an unsupported operator.</exception>
     public CircuitSettings GenerateSettings(ReadOnlySpan<byte> onnxModel, RunArgs? runArgs = null)
     {
-        var args = SettingsBridge.ToInternal(runArgs ?? new RunArgs());
+        var args = runArgs ?? new RunArgs();
         var stopwatch = Stopwatch.StartNew();
         var model = CircuitCompiler.BuildModel(onnxModel, args, out var typed);
         CompilerLog.Compiled(_logger, model.Nodes.Count, stopwatch.ElapsedMilliseconds);
         var settings = SettingsGenerator.Generate(model, typed, args, _options.Accounting);
         CompilerLog.SettingsGenerated(_logger, settings.RunArgs.Logrows, settings.NumRows, settings.TotalAssignments, settings.TotalConstSize);
-        return SettingsBridge.ToPublic(settings);
+        return settings;
     }
 
     /// <summary>
@@ -80,11 +80,11 @@ public sealed class EzklCompiler
     /// <returns>The settings.</returns>
     public CircuitSettings GenerateSettingsWithMinimalLogrows(ReadOnlySpan<byte> onnxModel, RunArgs? runArgs = null, int? maxLogrows = null)
     {
-        var args = SettingsBridge.ToInternal(runArgs ?? new RunArgs());
+        var args = runArgs ?? new RunArgs();
         var model = CircuitCompiler.BuildModel(onnxModel, args, out var typed);
         var settings = SettingsGenerator.WithMinimalLogrows(model, typed, args, 0, (uint?)maxLogrows, _options.Accounting);
         CompilerLog.SettingsGenerated(_logger, settings.RunArgs.Logrows, settings.NumRows, settings.TotalAssignments, settings.TotalConstSize);
-        return SettingsBridge.ToPublic(settings);
+        return settings;
     }
 
     /// <summary>
@@ -98,7 +98,7 @@ public sealed class EzklCompiler
     {
         ArgumentNullException.ThrowIfNull(settings);
         var stopwatch = Stopwatch.StartNew();
-        var circuit = CircuitCompiler.Compile(onnxModel, SettingsBridge.ToInternal(settings));
+        var circuit = CircuitCompiler.Compile(onnxModel, settings);
         var bytes = CompiledCircuitCodec.Encode(circuit);
         CompilerLog.Compiled(_logger, circuit.Model.Nodes.Count, stopwatch.ElapsedMilliseconds);
         return CompiledCircuit.FromBytes(bytes);
@@ -132,7 +132,7 @@ public sealed class EzklCompiler
     /// <returns>One row per circuit node, in index order.</returns>
     public IReadOnlyList<CircuitNodeDescription> DescribeModel(ReadOnlySpan<byte> onnxModel, RunArgs? runArgs = null)
     {
-        var args = SettingsBridge.ToInternal(runArgs ?? new RunArgs());
+        var args = runArgs ?? new RunArgs();
         var model = CircuitCompiler.BuildModel(onnxModel, args, out var typed);
         return model.Nodes.Select(kv => new CircuitNodeDescription(
             (long)kv.Key,
@@ -211,7 +211,7 @@ public sealed class EzklCompiler
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(calibrationData);
-        var calibrator = new Calibrator(engine, onnxModel.ToArray(), SettingsBridge.ToInternal(settings), calibrationData, options ?? new CalibrationOptions(), _options.Accounting, _logger);
+        var calibrator = new Calibrator(engine, onnxModel.ToArray(), settings.Clone(), calibrationData, options ?? new CalibrationOptions(), _options.Accounting, _logger);
         return calibrator.RunAsync(progress, cancellationToken);
     }
 

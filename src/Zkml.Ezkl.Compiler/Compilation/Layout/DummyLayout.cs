@@ -12,17 +12,17 @@ namespace Zkml.Ezkl.Compilation.Layout;
 internal sealed class DummyLayout
 {
     private readonly DummyRegion _region;
-    private readonly CircuitRunArgs _runArgs;
+    private readonly RunArgs _runArgs;
     private readonly bool _tight;
 
-    private DummyLayout(CircuitRunArgs runArgs, uint logrows, bool tight)
+    private DummyLayout(RunArgs runArgs, uint logrows, bool tight)
     {
         _runArgs = runArgs;
         _tight = tight;
         _region = new DummyRegion(runArgs, logrows);
     }
 
-    public static DummyRegion Run(GraphModel model, CircuitRunArgs runArgs, uint logrows, AccountingMode mode = AccountingMode.Tight)
+    public static DummyRegion Run(GraphModel model, RunArgs runArgs, uint logrows, AccountingMode mode = AccountingMode.Tight)
     {
         var layout = new DummyLayout(runArgs, logrows, mode == AccountingMode.Tight);
         layout.LayoutModel(model);
@@ -39,13 +39,13 @@ internal sealed class DummyLayout
             {
                 case InputOp input:
                     // Hashed inputs were assigned by the Poseidon module before the model is laid out.
-                    var hashed = _tight && _runArgs.InputVisibility.Kind == CircuitVisibilityKind.Hashed;
+                    var hashed = _tight && _runArgs.InputVisibility.IsHashed;
                     output = Identity(new Cells(Cells.Unknown(ToLong(node.OutDims)).Items, ToLong(node.OutDims)) { Assigned = hashed }, input.Decomp);
                     break;
                 case ConstantOp constant:
                     {
                         var q = constant.QuantizedValues;
-                        var isFixed = q.Visibility?.Kind == CircuitVisibilityKind.Fixed;
+                        var isFixed = q.Visibility?.IsFixed == true;
                         var cells = new Cells(q.Inner.Select(v => isFixed ? v : (BigInteger?)null).ToArray(), ToLong(q.Dims));
                         // A constant read once is inlined into its consumer; otherwise it is assigned once.
                         output = node.NumUses == 1 ? cells : Identity(cells, constant.Decomp);
@@ -60,7 +60,7 @@ internal sealed class DummyLayout
             results[key] = output.Reshaped(ToLong(node.OutDims));
         }
 
-        if (_runArgs.OutputVisibility.Kind is CircuitVisibilityKind.Public or CircuitVisibilityKind.Fixed)
+        if (_runArgs.OutputVisibility.IsPublic || _runArgs.OutputVisibility.IsFixed)
         {
             foreach (var (nodeIndex, _) in model.Outputs)
             {

@@ -42,11 +42,11 @@ internal sealed class DummyRegion
     private readonly long _innerCols;
     private readonly long _columnSize;
 
-    public DummyRegion(CircuitRunArgs runArgs, uint logrows)
+    public DummyRegion(RunArgs runArgs, uint logrows)
     {
         _innerCols = (long)runArgs.NumInnerCols;
         _columnSize = (1L << (int)logrows) - 6;
-        DecompBase = runArgs.DecompBase;
+        DecompBase = (ulong)runArgs.DecompBase;
         DecompLegs = (int)runArgs.DecompLegs;
     }
 

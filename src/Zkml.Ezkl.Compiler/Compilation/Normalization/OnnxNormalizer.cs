@@ -43,7 +43,7 @@ internal sealed class OnnxNormalizer
         }
     }
 
-    public static TypedGraph Normalize(OnnxGraph graph, CircuitRunArgs runArgs)
+    public static TypedGraph Normalize(OnnxGraph graph, RunArgs runArgs)
     {
         var batch = (long)(runArgs.Variable("batch_size") ?? 1);
         return new OnnxNormalizer(graph, batch).Run();
