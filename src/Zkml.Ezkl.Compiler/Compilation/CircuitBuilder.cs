@@ -149,9 +149,67 @@ internal static class CircuitBuilder
                 break;
 
             case TypedKind.Mul:
+                if (PowerOfTwoReciprocal(entry, entries) is { } reciprocal)
+                {
+                    var (constantSlot, shift) = reciprocal;
+                    // ezkl (new_op_from_onnx "Mul"): x times a scalar constant 1/2^k is x read at scale + k.
+                    var other = 1 - constantSlot;
+                    entries[entry.Inputs[constantSlot]].NumUses--;
+                    var inScale = InScale(other);
+                    entry.Inputs.RemoveAt(constantSlot);
+                    entry.Op = new LinearOp(CircuitOp.Poly("Identity", (int?)(inScale + shift)));
+                    entry.OutScale = inScale + shift;
+                    break;
+                }
+
                 entry.Op = new LinearOp(CircuitOp.Poly("Mult"));
                 entry.OutScale = InScale(0) + InScale(1);
                 break;
+
+            case TypedKind.Concat:
+                Homogenize(entry, entries, runArgs, new LinearOp(CircuitOp.Poly("Concat", (ulong)node.Axis)));
+                break;
+
+            case TypedKind.Slice:
+                entry.Op = new LinearOp(CircuitOp.Poly("Slice", (ulong)node.Axis, (ulong)node.Start, (ulong)node.End));
+                entry.OutScale = InScale(0);
+                break;
+
+            case TypedKind.Broadcast:
+                entry.Op = new LinearOp(CircuitOp.Poly("MultiBroadcastTo", entry.OutDims));
+                entry.OutScale = InScale(0);
+                break;
+
+            case TypedKind.Pad:
+                entry.Op = new LinearOp(CircuitOp.Poly("Pad", node.Pads!.Select(p => ((ulong)p.Begin, (ulong)p.End)).ToArray()));
+                entry.OutScale = InScale(0);
+                break;
+
+            case TypedKind.Identity:
+                entry.Op = new LinearOp(CircuitOp.Poly("Identity", node.ScaleShift is { } s ? InScale(0) + s : (int?)null));
+                entry.OutScale = InScale(0) + (node.ScaleShift ?? 0);
+                break;
+
+            case TypedKind.Lookup:
+                entry.Op = new NonlinearOp(node.LookupName == "Exp"
+                    ? CircuitOp.Lookup("Exp", (float)Quantization.Multiplier(InScale(0)), (float)Math.E)
+                    : CircuitOp.Lookup(node.LookupName!, (float)Quantization.Multiplier(InScale(0))));
+                entry.OutScale = InScale(0);
+                break;
+
+            case TypedKind.Sum:
+                entry.Op = new LinearOp(CircuitOp.Poly("Sum", node.Axes!.Select(a => (ulong)a).ToArray()));
+                entry.OutScale = InScale(0);
+                break;
+
+            case TypedKind.Gather:
+                {
+                    var indices = node.Indices!;
+                    var tensor = new UsizeTensor(indices.AsLongs().Select(i => (ulong)i).ToArray(), indices.Shape.Select(d => (ulong)d).ToArray(), null, null);
+                    entry.Op = new HybridOp(CircuitOp.Hybrid("Gather", (ulong)node.Axis, tensor));
+                    entry.OutScale = InScale(0);
+                    break;
+                }
 
             case TypedKind.Max:
                 {
@@ -230,6 +288,22 @@ internal static class CircuitBuilder
             default:
                 throw new EzklCompilationException($"internal: no circuit op for {node.Kind}");
         }
+    }
+
+    /// <summary>The slot of a scalar constant c &lt; 1 with 1/c a power of two, and log2(1/c).</summary>
+    private static (int Slot, int Shift)? PowerOfTwoReciprocal(Entry entry, Entry[] entries)
+    {
+        for (var slot = 0; slot < entry.Inputs.Count; slot++)
+        {
+            var source = entries[entry.Inputs[slot]];
+            if (source.Op is ConstantOp && source.Raw is { Data.Length: 1 } raw && raw.Data[0] < 1 && raw.Data[0] > 0)
+            {
+                var log = Math.Log2(1 / (double)(float)raw.Data[0]);
+                return log == Math.Floor(log) ? (slot, (int)log) : null;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Add/Sub need equal input scales: requantize a single-use constant, else wrap in Rescaled.</summary>

@@ -126,6 +126,36 @@ public sealed class OnnxModelBuilder
         return outputName;
     }
 
+    /// <summary>Adds a node with several outputs (for example Split), named after the node.</summary>
+    /// <param name="opType">The ONNX op type.</param>
+    /// <param name="inputs">The input tensor names.</param>
+    /// <param name="outputShapes">The shape of each output.</param>
+    /// <param name="attributes">Attributes (float, int, long, string, float[], int[], long[]).</param>
+    /// <returns>The output tensor names, in order.</returns>
+    public IReadOnlyList<string> AddNode(string opType, IReadOnlyList<string> inputs, IReadOnlyList<long[]> outputShapes, IReadOnlyDictionary<string, object>? attributes = null)
+    {
+        ArgumentNullException.ThrowIfNull(outputShapes);
+        var index = _counter++;
+        var node = new NodeProto { OpType = opType, Name = $"{opType}_{index}" };
+        node.Input.AddRange(inputs);
+        var names = new List<string>();
+        for (var k = 0; k < outputShapes.Count; k++)
+        {
+            var name = $"{opType.ToLowerInvariant()}_{index}_{k}";
+            node.Output.Add(name);
+            _shapes[name] = outputShapes[k];
+            names.Add(name);
+        }
+
+        foreach (var (key, value) in attributes ?? new Dictionary<string, object>())
+        {
+            node.Attribute.Add(Attribute(key, value));
+        }
+
+        _graph.Node.Add(node);
+        return names;
+    }
+
     /// <summary>The shape recorded for a tensor.</summary>
     /// <param name="tensor">The tensor's name.</param>
     /// <returns>Its shape.</returns>

@@ -9,7 +9,7 @@ namespace Zkml.Ezkl.Compilation.Layout;
 /// assigned), which yields <c>num_rows</c>, <c>total_assignments</c>, <c>total_const_size</c> and the
 /// sets of range checks and lookups that settings.json must carry.
 /// </summary>
-internal sealed class DummyLayout
+internal sealed partial class DummyLayout
 {
     private readonly DummyRegion _region;
     private readonly RunArgs _runArgs;
@@ -101,12 +101,21 @@ internal sealed class DummyLayout
                     "LeakyReLU" => (float)poly["slope"]! == 0f ? Relu(inputs[0]) : LeakyRelu(inputs[0], (float)poly["slope"]!, (int)poly["scale"]!),
                     "Reshape" or "Flatten" => inputs[0].Reshaped(ToLong((ulong[])poly.Values[0]!)),
                     "MoveAxis" => inputs[0],
+                    "Concat" => Concat(inputs, (int)(ulong)poly["axis"]!),
+                    "Slice" => Slice(inputs[0], (int)(ulong)poly["axis"]!, (long)(ulong)poly["start"]!, (long)(ulong)poly["end"]!),
+                    "MultiBroadcastTo" => Broadcast(inputs[0], ToLong((ulong[])poly["shape"]!)),
+                    "Pad" => PadWithZeros(inputs[0], ((ulong, ulong)[])poly.Values[0]!),
+                    "Identity" => Identity(inputs[0], decomp: false),
+                    "Sum" => SumAxes(inputs[0], ((ulong[])poly["axes"]!).Select(a => (int)a).ToArray()),
                     "Conv" => Conv(inputs, ((ulong, ulong)[])poly["padding"]!, (ulong[])poly["stride"]!, (long)(ulong)poly["group"]!),
                     _ => throw new EzklCompilationException($"internal: no layout model for {poly.Name}"),
                 };
 
             case NonlinearOp { Op: var lookup }:
                 return Nonlinearity(inputs[0], lookup);
+
+            case HybridOp { Op: var hybrid } when hybrid.Name == "Gather" && hybrid["constant_idx"] is UsizeTensor indices:
+                return GatherConstant(inputs[0], (int)(ulong)hybrid["dim"]!, indices);
 
             case HybridOp { Op: var hybrid } when hybrid.Name == "SumPool":
                 return SumPool(inputs[0], ((ulong, ulong)[])hybrid["padding"]!, (ulong[])hybrid["stride"]!, (ulong[])hybrid["kernel_shape"]!, (bool)hybrid["normalized"]!);

@@ -10,25 +10,29 @@ namespace Zkml.Ezkl.Compilation.Normalization;
 /// (or becomes Mul + Add), AveragePool becomes SumPool, and every op whose inputs are all constants
 /// is folded. Symbolic input dimensions take the value of the <c>batch_size</c> variable.
 /// </summary>
-internal sealed class OnnxNormalizer
+internal sealed partial class OnnxNormalizer
 {
     /// <summary>The ONNX op types the compiler supports.</summary>
     public static IReadOnlyList<string> SupportedOperators { get; } =
     [
-        "Add", "AveragePool", "BatchNormalization", "Constant", "Conv", "Div", "Dropout", "Flatten", "Gemm",
-        "GlobalAveragePool", "Identity", "LeakyRelu", "MatMul", "Mul", "Relu", "Reshape", "Sigmoid", "Squeeze",
-        "Sub", "Tanh", "Transpose", "Unsqueeze",
+        "Acos", "Acosh", "Add", "Asin", "Asinh", "Atan", "Atanh", "AveragePool", "BatchNormalization", "Cast", "Concat",
+        "Constant", "ConstantOfShape", "Conv", "Cos", "Cosh", "Div", "Dropout", "Erf", "Exp", "Expand", "Flatten", "Gather",
+        "Gemm", "GlobalAveragePool", "HardSwish", "Identity", "LeakyRelu", "Log", "MatMul", "Mul", "Pad", "Range",
+        "ReduceMean", "ReduceSum", "Relu", "Reshape", "Shape", "Sigmoid", "Sin", "Sinh", "Slice", "Softplus", "Split",
+        "Squeeze", "Sub", "Tan", "Tanh", "Transpose", "Unsqueeze",
     ];
 
     private readonly OnnxGraph _graph;
     private readonly Dictionary<string, TypedNode> _values = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _consumers = new(StringComparer.Ordinal);
     private readonly long _batchSize;
+    private readonly bool _boundedLogLookup;
 
-    private OnnxNormalizer(OnnxGraph graph, long batchSize)
+    private OnnxNormalizer(OnnxGraph graph, long batchSize, bool boundedLogLookup)
     {
         _graph = graph;
         _batchSize = batchSize;
+        _boundedLogLookup = boundedLogLookup;
         foreach (var node in graph.Nodes)
         {
             foreach (var input in node.Inputs.Where(i => i.Length > 0))
@@ -46,7 +50,7 @@ internal sealed class OnnxNormalizer
     public static TypedGraph Normalize(OnnxGraph graph, RunArgs runArgs)
     {
         var batch = (long)(runArgs.Variable("batch_size") ?? 1);
-        return new OnnxNormalizer(graph, batch).Run();
+        return new OnnxNormalizer(graph, batch, runArgs.BoundedLogLookup).Run();
     }
 
     private TypedGraph Run()
@@ -206,13 +210,8 @@ internal sealed class OnnxNormalizer
                     return [new TypedNode { Kind = TypedKind.SumPool, Inputs = [x], Shape = [x.Shape[0], x.Shape[1], 1, 1], Origin = node.Name, Window = window }];
                 }
 
-            case "MaxPool":
-            case "Softmax":
-            case "ReduceMax":
-            case "ArgMax":
-                throw Unsupported(node, "it lays out with ezkl's sort and shuffle argument, whose settings accounting Zkml does not implement; a circuit with guessed shuffle sizes could fail or mislead");
             default:
-                throw Unsupported(node, null);
+                return LowerShapeOp(node) ?? LowerElementwise(node) ?? throw Refused(node);
         }
     }
 

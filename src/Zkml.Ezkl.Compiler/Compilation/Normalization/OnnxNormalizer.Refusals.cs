@@ -1,0 +1,94 @@
+using Zkml.Ezkl.Onnx;
+
+namespace Zkml.Ezkl.Compilation.Normalization;
+
+/// <summary>Why an ONNX operator is refused: every operator ezkl v21 imports (through tract) but Zkml does not lay
+/// out yet is named with the ezkl layout it would need; anything else is not imported by ezkl v21 either.</summary>
+internal sealed partial class OnnxNormalizer
+{
+    private const string SortAndShuffle =
+        "it lays out with ezkl's sort and shuffle argument, whose settings accounting Zkml does not implement yet; a circuit with guessed shuffle sizes could fail or mislead";
+
+    private const string DynamicLookup =
+        "with indices computed in the circuit it lays out with ezkl's dynamic lookup, whose settings accounting Zkml does not implement yet";
+
+    private const string Decomposition =
+        "ezkl lays it out with sign/decomposition gadgets (Hybrid comparison, Max/Min, Floor/Ceil/Round, Iff, boolean ops) that Zkml does not lay out yet";
+
+    private const string Division =
+        "ezkl lays it out as Hybrid Sqrt, Rsqrt or Recip (a division by a computed value), which Zkml does not lay out yet";
+
+    private static readonly Dictionary<string, string> s_refusals = new(StringComparer.Ordinal)
+    {
+        ["MaxPool"] = SortAndShuffle,
+        ["GlobalMaxPool"] = SortAndShuffle,
+        ["Softmax"] = SortAndShuffle,
+        ["LogSoftmax"] = SortAndShuffle,
+        ["ReduceMax"] = SortAndShuffle,
+        ["ReduceMin"] = SortAndShuffle,
+        ["ArgMax"] = SortAndShuffle,
+        ["ArgMin"] = SortAndShuffle,
+        ["TopK"] = SortAndShuffle,
+        ["Hardmax"] = SortAndShuffle,
+        ["GatherElements"] = DynamicLookup,
+        ["GatherND"] = DynamicLookup,
+        ["ScatterElements"] = DynamicLookup,
+        ["ScatterND"] = DynamicLookup,
+        ["OneHot"] = DynamicLookup,
+        ["Sqrt"] = Division,
+        ["Reciprocal"] = Division,
+        ["Pow"] = "ezkl lays it out as Poly Pow (integer exponent) or Lookup Pow / Exp{base}; Zkml does not emit these yet",
+        ["LayerNormalization"] = "tract decomposes it into Reduce<Sum>, Sub, Reduce<MeanOfSquares>, Rsqrt and Mul; " + Division,
+        ["InstanceNormalization"] = "tract decomposes it into Reduce<Sum>, Sub, Reduce<MeanOfSquares>, Rsqrt and Mul; " + Division,
+        ["ReduceL2"] = "tract decomposes it into Square, Reduce<Sum> and Sqrt; " + Division,
+        ["ReduceL1"] = "tract decomposes it into Abs and Reduce<Sum>; " + Decomposition,
+        ["ReduceSumSquare"] = "ezkl lays it out as Poly Pow(2) and Sum; Zkml does not emit Pow yet",
+        ["ReduceLogSumExp"] = "tract decomposes it into Reduce<Max>, Exp, Reduce<Sum> and Ln; " + SortAndShuffle,
+        ["ReduceProd"] = "ezkl's Poly Prod is not laid out by Zkml yet",
+        ["Abs"] = Decomposition,
+        ["Sign"] = Decomposition,
+        ["Neg"] = "ezkl's Poly Neg is not emitted by Zkml yet",
+        ["Min"] = Decomposition,
+        ["Max"] = Decomposition,
+        ["Clip"] = "tract turns it into Max/Min with constants; " + Decomposition,
+        ["Less"] = Decomposition,
+        ["LessOrEqual"] = Decomposition,
+        ["Greater"] = Decomposition,
+        ["GreaterOrEqual"] = Decomposition,
+        ["Equal"] = Decomposition,
+        ["Not"] = Decomposition,
+        ["And"] = Decomposition,
+        ["Or"] = Decomposition,
+        ["Xor"] = Decomposition,
+        ["Where"] = Decomposition,
+        ["Floor"] = Decomposition,
+        ["Ceil"] = Decomposition,
+        ["Round"] = Decomposition,
+        ["PRelu"] = "tract turns it into Mul, Greater and Iff; " + Decomposition,
+        ["HardSigmoid"] = "tract turns it into Mul, Add, Min and Max; " + Decomposition,
+        ["Elu"] = "tract turns it into Exp, Less and Iff; " + Decomposition,
+        ["Selu"] = "tract turns it into Exp, Less and Iff; " + Decomposition,
+        ["Celu"] = "tract turns it into Exp, Less and Iff; " + Decomposition,
+        ["Softsign"] = "tract turns it into Abs, Add and Recip; " + Decomposition,
+        ["ConvTranspose"] = "ezkl's Poly DeConv is not laid out by Zkml yet",
+        ["Resize"] = "ezkl's Poly Resize (nearest) is not laid out by Zkml yet",
+        ["Upsample"] = "ezkl's Poly Resize (nearest) is not laid out by Zkml yet",
+        ["Trilu"] = "ezkl's Poly Trilu is not laid out by Zkml yet",
+        ["QuantizeLinear"] = "quantized ONNX models are not supported: export the float model and let ezkl quantize it",
+        ["DequantizeLinear"] = "quantized ONNX models are not supported: export the float model and let ezkl quantize it",
+        ["LSTM"] = "tract turns it into a Scan sub-graph, which ezkl lays out as a SubGraph node; Zkml does not compile sub-graphs",
+        ["GRU"] = "tract turns it into a Scan sub-graph, which ezkl lays out as a SubGraph node; Zkml does not compile sub-graphs",
+        ["RNN"] = "tract turns it into a Scan sub-graph, which ezkl lays out as a SubGraph node; Zkml does not compile sub-graphs",
+        ["Scan"] = "ezkl lays it out as a SubGraph node; Zkml does not compile sub-graphs",
+        ["Loop"] = "ezkl v21 does not import control flow",
+        ["If"] = "ezkl v21 does not import control flow",
+        ["CumSum"] = "tract turns it into a Scan sub-graph, which ezkl lays out as a SubGraph node; Zkml does not compile sub-graphs",
+        ["Gelu"] = "ONNX Gelu is not an op of the tract revision ezkl v21 pins; export GELU as Erf (exact) or Tanh (approximate) and Zkml compiles it",
+        ["Tile"] = "ezkl v21 has no op for tract's Tile",
+        ["Mod"] = "ezkl v21 has no op for tract's Mod",
+        ["NonZero"] = "its output shape depends on the values; ezkl v21 supports it only on constants",
+    };
+
+    private static UnsupportedOperatorException Refused(OnnxNode node) =>
+        Unsupported(node, s_refusals.TryGetValue(node.OpType, out var reason) ? reason : "ezkl v21 does not import it either");
+}

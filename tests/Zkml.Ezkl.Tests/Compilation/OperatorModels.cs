@@ -1,0 +1,73 @@
+using Zkml.Ezkl.Onnx;
+
+namespace Zkml.Ezkl.Tests.Compilation;
+
+/// <summary>Models that exercise the operator families, with known weights, in the shapes exporters write them.</summary>
+internal static class OperatorModels
+{
+    /// <summary>
+    /// x [1,6] → a shape chain that folds to a constant (Shape, Gather, Concat, Reshape), Split, Slice, Concat, Pad,
+    /// Expand, a no-op Cast, ReduceSum and ReduceMean (a power-of-two and a general count), constants folded from
+    /// Range, ConstantOfShape and Cast; then a Gemm to 3 outputs.
+    /// </summary>
+    public static byte[] ShapesAndReductions(int seed)
+    {
+        var random = new Random(seed);
+        var b = new OnnxModelBuilder();
+        var x = b.AddInput("x", [1, 6]);
+        var shape = b.AddNode("Shape", [x], [2]);
+        var batch = b.AddNode("Gather", [shape, b.AddInt64Initializer("first", 0)], [1], new Dictionary<string, object> { ["axis"] = 0L });
+        var target = b.AddNode("Concat", [batch, b.AddInt64Initializer("rest", 2, 3)], [3], new Dictionary<string, object> { ["axis"] = 0L });
+        var cube = b.AddNode("Reshape", [x, target], [1, 2, 3]);
+        var cast = b.AddNode("Cast", [cube], [1, 2, 3], new Dictionary<string, object> { ["to"] = 1L });
+        var halves = b.AddNode("Split", [cast, b.AddInt64Initializer("halves", 1, 1)], [[1, 1, 3], [1, 1, 3]], new Dictionary<string, object> { ["axis"] = 1L });
+        var swapped = b.AddNode("Concat", [halves[1], halves[0]], [1, 2, 3], new Dictionary<string, object> { ["axis"] = 1L });
+        var padded = b.AddNode("Pad", [swapped, b.AddInt64Initializer("pads", 0, 0, 1, 0, 0, 1)], [1, 2, 5]);
+        var sliced = b.AddNode("Slice", [cast, b.AddInt64Initializer("starts", 1), b.AddInt64Initializer("ends", 3), b.AddInt64Initializer("axes", 2)], [1, 2, 2]);
+        var expanded = b.AddNode("Expand", [halves[0], b.AddInt64Initializer("wide", 1, 2, 3)], [1, 2, 3]);
+        var sum = b.AddNode("ReduceSum", [cast, b.AddInt64Initializer("sum_axes", 2)], [1, 2, 1], new Dictionary<string, object> { ["keepdims"] = 1L });
+        var meanOfThree = b.AddNode("ReduceMean", [cast], [1, 2], new Dictionary<string, object> { ["axes"] = new long[] { 2 }, ["keepdims"] = 0L });
+        var meanOfTwo = b.AddNode("ReduceMean", [cast], [1, 3], new Dictionary<string, object> { ["axes"] = new long[] { 1 }, ["keepdims"] = 0L });
+
+        string Row(string t, long n) => b.AddNode("Reshape", [t, b.AddInt64Initializer($"row{n}_{t}", 1, n)], [1, n]);
+        var all = b.AddNode(
+            "Concat",
+            [Row(padded, 10), Row(sliced, 4), Row(expanded, 6), Row(sum, 2), meanOfThree, meanOfTwo],
+            [1, 27],
+            new Dictionary<string, object> { ["axis"] = 1L });
+
+        // Constants that tract folds: Range → Cast → Mul, and ConstantOfShape.
+        string Scalar(long value) => b.AddNode("Constant", [], Array.Empty<long>(), new Dictionary<string, object> { ["value_int"] = value });
+        var range = b.AddNode("Range", [Scalar(0), Scalar(27), Scalar(1)], [27]);
+        var rangeFloat = b.AddNode("Cast", [range], [27], new Dictionary<string, object> { ["to"] = 1L });
+        var ramp = b.AddNode("Mul", [rangeFloat, b.AddInitializer("step", [0.01f], 1)], [27]);
+        var offset = b.AddNode("Add", [all, ramp], [1, 27]);
+        var filled = b.AddNode("ConstantOfShape", [b.AddInt64Initializer("fill_shape", 1, 27)], [1, 27]);
+        var shifted = b.AddNode("Sub", [offset, filled], [1, 27]);
+        b.AddOutput(b.Gemm(shifted, TestModels.Matrix(random, 3, 27, 0.5), TestModels.Vector(random, 3)), "output");
+        return b.ToBytes();
+    }
+
+    /// <summary>x [1,4] → every lookup family member ezkl imports (some on x/2, whose Mul by 0.5 is ezkl's rescaling
+    /// Identity), Softplus (Exp, Add, Ln), concatenated.</summary>
+    public static byte[] Lookups()
+    {
+        var b = new OnnxModelBuilder(opset: 14); // HardSwish is an opset-14 op
+        var x = b.AddInput("x", [1, 4]);
+        var half = b.AddNode("Mul", [x, b.AddInitializer("half", [0.5f], 1)], [1, 4]);
+        var parts = new List<string>();
+        foreach (var op in new[] { "Exp", "Erf", "Sin", "Cos", "Tan", "Atan", "Sinh", "Cosh", "Asinh", "HardSwish", "Softplus", "Tanh", "Sigmoid" })
+        {
+            parts.Add(b.AddNode(op, [x], [1, 4]));
+        }
+
+        foreach (var op in new[] { "Asin", "Acos", "Atanh" })
+        {
+            parts.Add(b.AddNode(op, [half], [1, 4]));
+        }
+
+        var all = b.AddNode("Concat", parts, [1, 4 * parts.Count], new Dictionary<string, object> { ["axis"] = 1L });
+        b.AddOutput(all, "output");
+        return b.ToBytes();
+    }
+}

@@ -1,0 +1,137 @@
+using Zkml.Ezkl.Compilation;
+using Zkml.Ezkl.Onnx;
+using Zkml.Ezkl.Tests.Engine;
+
+namespace Zkml.Ezkl.Tests.Compilation;
+
+/// <summary>Operator families: models built in C#, calibrated, compiled, set up, proved and verified by the real
+/// engine, with the proved outputs compared to ONNX Runtime's; plus the tight accounting and the refusals.</summary>
+[Collection(EngineCollection.Name)]
+public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
+{
+    private static readonly EzklCompiler Compiler = new();
+
+    [Fact]
+    public async Task Shape_ops_folded_shape_arithmetic_and_sum_reductions_prove_and_verify_matching_onnx_runtime()
+    {
+        var onnx = OperatorModels.ShapesAndReductions(3);
+
+        var (outputs, settings) = await CalibrateProveAndVerifyAsync(onnx, [1, 6]);
+
+        var ops = Compiler.DescribeModel(onnx, settings.RunArgs).Select(n => n.Operation).ToList();
+        foreach (var op in new[] { "Concat", "Slice", "Pad", "MultiBroadcastTo", "Sum", "Identity", "Mult", "Einsum" })
+        {
+            Assert.Contains(ops, o => o.Contains(op, StringComparison.Ordinal));
+        }
+
+        Assert.DoesNotContain(ops, o => o.Contains("Range", StringComparison.Ordinal) || o.Contains("Shape", StringComparison.Ordinal));
+        AssertClose(TestModels.Reference(onnx, TestModels.Input(200, 6), [1, 6]), outputs, 6 * Math.Pow(2, -settings.RunArgs.InputScale));
+    }
+
+    [Fact]
+    public async Task Element_wise_lookups_prove_and_verify_matching_onnx_runtime()
+    {
+        var onnx = OperatorModels.Lookups();
+
+        var (outputs, settings) = await CalibrateProveAndVerifyAsync(onnx, [1, 4]);
+
+        var lookups = settings.RequiredLookups.Select(l => l!.ToJsonString()).ToList();
+        foreach (var name in new[] { "Exp", "Erf", "Ln", "Sin", "Cos", "Tan", "ATan", "Sinh", "Cosh", "ASinh", "HardSwish", "ASin", "ACos", "ATanh", "Tanh", "Sigmoid" })
+        {
+            Assert.Contains(lookups, l => l.StartsWith($"{{\"{name}\"", StringComparison.Ordinal));
+        }
+
+        // A lookup reads its input at the input scale; one quantum there moves the output by up to f' (Exp, Sinh,
+        // Cosh near 1: about 3), plus the output's own rounding.
+        AssertClose(TestModels.Reference(onnx, TestModels.Input(200, 4), [1, 4]), outputs, 4 * Math.Pow(2, -settings.RunArgs.InputScale));
+    }
+
+    [Theory]
+    [InlineData("shapes and reductions", 8)]
+    [InlineData("lookups", 9)]
+    public async Task The_computed_total_assignments_of_the_new_families_passes_setup_and_one_column_block_less_is_rejected(string name, int logrows)
+    {
+        var onnx = name == "lookups" ? OperatorModels.Lookups() : OperatorModels.ShapesAndReductions(3);
+        var args = new RunArgs { InputScale = 7, ParamScale = 7, DecompBase = 128, DecompLegs = 2, Logrows = logrows, LookupRange = new IntRange(-300, 300) };
+        var srs = await KzgSrs.GenerateUnsafeAsync(logrows);
+        var settings = Compiler.GenerateSettings(onnx, args);
+        var blocks = ColumnBlocks.AdviceBlocks(settings.TotalAssignments, logrows, 2);
+        Assert.True(blocks >= 2, $"the test needs a layout of several blocks, got {settings.TotalAssignments} assignments");
+
+        Assert.NotEmpty((await fixture.Engine.GenerateVerifyingKeyAsync(Compiler.CompileCircuit(onnx, settings), srs)).ToArray());
+
+        var fewer = settings.Clone();
+        fewer.TotalAssignments = ColumnBlocks.SmallestAssignmentsFor(blocks, logrows, 2) - 1;
+        await Assert.ThrowsAnyAsync<EzklEngineException>(async () =>
+            await fixture.Engine.GenerateVerifyingKeyAsync(Compiler.CompileCircuit(onnx, fewer), srs));
+        output.WriteLine($"{name} at k = {logrows}: {settings.TotalAssignments} assignments, {blocks} blocks; {blocks - 1} rejected");
+    }
+
+    [Theory]
+    [InlineData("MaxPool", "sort and shuffle")]
+    [InlineData("Softmax", "sort and shuffle")]
+    [InlineData("GatherElements", "dynamic lookup")]
+    [InlineData("Sqrt", "Hybrid Sqrt")]
+    [InlineData("Where", "decomposition")]
+    [InlineData("LSTM", "Scan sub-graph")]
+    [InlineData("Tile", "ezkl v21 has no op")]
+    [InlineData("Frobnicate", "ezkl v21 does not import it")]
+    public void An_operator_zkml_does_not_lay_out_is_refused_with_its_name_and_the_reason(string opType, string reason)
+    {
+        var b = new OnnxModelBuilder();
+        var x = b.AddInput("x", [1, 4]);
+        b.AddOutput(b.AddNode(opType, [x], [1, 4]), "output");
+
+        var error = Assert.Throws<UnsupportedOperatorException>(() => Compiler.GenerateSettings(b.ToBytes()));
+
+        Assert.Equal(opType, error.OpType);
+        Assert.Contains(opType, error.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_gather_with_indices_computed_in_the_circuit_is_refused_as_a_dynamic_lookup()
+    {
+        var b = new OnnxModelBuilder();
+        var x = b.AddInput("x", [1, 4]);
+        var i = b.AddInput("i", [2]);
+        b.AddOutput(b.AddNode("Gather", [x, i], [1, 2], new Dictionary<string, object> { ["axis"] = 1L }), "output");
+
+        var error = Assert.Throws<UnsupportedOperatorException>(() => Compiler.GenerateSettings(b.ToBytes()));
+
+        Assert.Contains("dynamic lookup", error.Message, StringComparison.Ordinal);
+    }
+
+    private async Task<(double[] Outputs, CircuitSettings Settings)> CalibrateProveAndVerifyAsync(byte[] onnx, long[] shape)
+    {
+        var length = (int)shape.Aggregate(1L, (p, d) => p * d);
+        var samples = new[] { TestModels.Input(200, length), TestModels.Input(201, length) };
+        var engine = fixture.Engine;
+        var generated = Compiler.GenerateSettings(onnx, new RunArgs { DecompBase = 128, DecompLegs = 2, Logrows = 10, LookupRange = new IntRange(0, 0) });
+        var calibration = await Compiler.CalibrateSettingsAsync(
+            engine,
+            onnx,
+            generated,
+            samples.Select(s => ModelInput.FromValues([s.Select(v => (double)v)])).ToList(),
+            new CalibrationOptions { Scales = [7], RebaseMultipliers = [1], MaxLogrows = 14 });
+        var settings = calibration.Settings;
+        var srs = await KzgSrs.GenerateUnsafeAsync(settings.RunArgs.Logrows);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var compiled = await Compiler.CompileAndSetupAsync(engine, onnx, settings, srs);
+        var setupMs = watch.ElapsedMilliseconds;
+        var witness = await engine.GenerateWitnessAsync(compiled.Circuit, ModelInput.FromValues([samples[0].Select(v => (double)v)]));
+        watch.Restart();
+        var proof = await engine.ProveAsync(witness, compiled.Keys.ProvingKey, compiled.Circuit, srs);
+        var proveMs = watch.ElapsedMilliseconds;
+        var result = await engine.VerifyAsync(proof, compiled.Keys.VerifyingKey, compiled.Settings, srs);
+
+        Assert.True(result.IsValid, result.Reason);
+        Assert.Equal(0, compiled.Retries);
+        output.WriteLine($"chose {calibration.Chosen}; logrows {settings.RunArgs.Logrows}, lookup range {settings.RunArgs.LookupRange}, {settings.TotalAssignments} assignments; compile + setup {setupMs} ms, prove {proveMs} ms (measurements)");
+        var scale = compiled.Settings.ModelOutputScales[0];
+        return (witness.Outputs[0].Select(f => (double)f.ToSignedInteger() / Math.Pow(2, scale)).ToArray(), settings);
+    }
+
+    private static void AssertClose(float[] expected, double[] actual, double tolerance) => EndToEndTests.AssertClose(expected, actual, tolerance);
+}
