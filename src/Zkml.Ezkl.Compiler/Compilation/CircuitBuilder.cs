@@ -202,6 +202,36 @@ internal static class CircuitBuilder
                 entry.OutScale = InScale(0);
                 break;
 
+            case TypedKind.Maximum:
+            case TypedKind.Minimum:
+                Homogenize(entry, entries, runArgs, new HybridOp(CircuitOp.Hybrid(node.Kind == TypedKind.Maximum ? "Max" : "Min")));
+                break;
+
+            case TypedKind.Compare:
+                Homogenize(entry, entries, runArgs, new HybridOp(CircuitOp.Hybrid(node.Variant!)));
+                entry.OutScale = 0;
+                break;
+
+            case TypedKind.Iff:
+                Homogenize(entry, entries, runArgs, new LinearOp(CircuitOp.Poly("Iff")), [1, 2]);
+                break;
+
+            case TypedKind.Logic:
+                entry.Op = new LinearOp(CircuitOp.Poly(node.Variant!));
+                entry.OutScale = 0;
+                break;
+
+            case TypedKind.Abs:
+            case TypedKind.Neg:
+                entry.Op = new LinearOp(CircuitOp.Poly(node.Kind == TypedKind.Abs ? "Abs" : "Neg"));
+                entry.OutScale = InScale(0);
+                break;
+
+            case TypedKind.Sign:
+                entry.Op = new LinearOp(CircuitOp.Poly("Sign"));
+                entry.OutScale = 0;
+                break;
+
             case TypedKind.Gather:
                 {
                     var indices = node.Indices!;
@@ -306,12 +336,15 @@ internal static class CircuitBuilder
         return null;
     }
 
-    /// <summary>Add/Sub need equal input scales: requantize a single-use constant, else wrap in Rescaled.</summary>
-    private static void Homogenize(Entry entry, Entry[] entries, RunArgs runArgs, SupportedOp op)
+    /// <summary>Add/Sub (and the other ops ezkl lists in <c>requires_homogenous_input_scales</c>) need equal scales
+    /// on <paramref name="slots"/> (all inputs when null): requantize a single-use constant, else wrap in Rescaled.
+    /// The output takes the common scale.</summary>
+    private static void Homogenize(Entry entry, Entry[] entries, RunArgs runArgs, SupportedOp op, IReadOnlyList<int>? slots = null)
     {
+        var chosen = slots ?? Enumerable.Range(0, entry.Inputs.Count).ToArray();
         var scales = entry.Inputs.Select(i => entries[i].OutScale).ToArray();
-        var max = scales.Max();
-        for (var k = 0; k < entry.Inputs.Count; k++)
+        var max = chosen.Max(k => scales[k]);
+        foreach (var k in chosen)
         {
             var source = entries[entry.Inputs[k]];
             if (source.Op is ConstantOp && source.NumUses == 1 && source.OutScale < max && source.Raw is not null)
@@ -322,9 +355,9 @@ internal static class CircuitBuilder
             }
         }
 
-        if (scales.Distinct().Count() > 1)
+        if (chosen.Select(k => scales[k]).Distinct().Count() > 1)
         {
-            op = new RescaledOp(op, scales.Select((s, k) => ((ulong)k, (UInt128)BigInteger.Pow(2, max - s))).ToList());
+            op = new RescaledOp(op, scales.Select((s, k) => ((ulong)k, chosen.Contains(k) ? (UInt128)BigInteger.Pow(2, max - s) : (UInt128)1)).ToList());
         }
 
         entry.Op = op;

@@ -70,4 +70,45 @@ internal static class OperatorModels
         b.AddOutput(all, "output");
         return b.ToBytes();
     }
+
+    /// <summary>x [1,4] → the decomposition family: Abs, Neg, Sign, pairwise Max/Min, Clip (ReLU6 and a general
+    /// range), comparisons, Where, Not/And/Or/Xor, PRelu and HardSigmoid; booleans cast to float, concatenated.</summary>
+    public static byte[] Decompositions()
+    {
+        var b = new OnnxModelBuilder();
+        var x = b.AddInput("x", [1, 4]);
+        long[] s = [1, 4];
+        string Float(string t) => b.AddNode("Cast", [t], s, new Dictionary<string, object> { ["to"] = 1L });
+        string Node(string op, params string[] inputs) => b.AddNode(op, inputs, s);
+        string Scalar(string name, float v) => b.AddInitializer(name, [v], 1);
+        var scaled = Node("Mul", x, b.AddInitializer("w", [0.75f, -1.25f, 0.5f, 1.5f], 1, 4));
+        var thresholds = b.AddInitializer("t", [0.1f, -0.3f, 0.45f, -0.05f], 1, 4);
+        var less = Node("Less", x, thresholds);
+        var greater = Node("Greater", x, scaled);
+        var parts = new List<string>
+        {
+            Node("Abs", x),
+            Node("Neg", x),
+            Float(Node("Sign", x)),
+            Node("Max", x, scaled),
+            Node("Min", x, scaled),
+            Node("Clip", x, Scalar("lo", -0.5f), Scalar("hi", 0.5f)),
+            Node("Clip", scaled, Scalar("zero", 0f), Scalar("six", 0.6f)),
+            Float(less),
+            Float(greater),
+            Float(Node("GreaterOrEqual", x, thresholds)),
+            Float(Node("LessOrEqual", scaled, thresholds)),
+            Float(Node("Equal", Node("Sign", x), b.AddInitializer("one", [1f, 1f, 1f, 1f], 1, 4))),
+            Float(Node("Not", less)),
+            Float(Node("And", less, greater)),
+            Float(Node("Or", less, greater)),
+            Float(Node("Xor", less, greater)),
+            Node("Where", less, x, scaled),
+            Node("Where", greater, b.AddInitializer("leaf_a", [0.25f, -0.5f, 0.75f, 1f], 1, 4), b.AddInitializer("leaf_b", [-0.25f, 0.5f, 0f, -1f], 1, 4)),
+            Node("PRelu", x, b.AddInitializer("slope", [0.1f, 0.2f, 0.3f, 0.25f], 1, 4)),
+            Node("HardSigmoid", scaled),
+        };
+        b.AddOutput(b.AddNode("Concat", parts, [1, 4 * parts.Count], new Dictionary<string, object> { ["axis"] = 1L }), "output");
+        return b.ToBytes();
+    }
 }

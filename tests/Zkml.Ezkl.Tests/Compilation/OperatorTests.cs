@@ -46,12 +46,36 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
         AssertClose(TestModels.Reference(onnx, TestModels.Input(200, 4), [1, 4]), outputs, 4 * Math.Pow(2, -settings.RunArgs.InputScale));
     }
 
+    [Fact]
+    public async Task Comparisons_where_boolean_logic_and_max_min_prove_and_verify_matching_onnx_runtime()
+    {
+        var onnx = OperatorModels.Decompositions();
+
+        var (outputs, settings) = await CalibrateProveAndVerifyAsync(onnx, [1, 4]);
+
+        var ops = string.Join(" ", Compiler.DescribeModel(onnx, settings.RunArgs).Select(n => n.Operation));
+        foreach (var op in new[] { "Abs", "Neg", "Sign", "Max", "Min", "Less", "Greater", "GreaterEqual", "LessEqual", "Equals", "Iff", "Not", "And", "Or", "Xor", "LeakyReLU" })
+        {
+            Assert.Contains(op, ops, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(new IntRange(-1, 1), settings.RequiredRangeChecks);
+        Assert.Contains(new IntRange(0, 1), settings.RequiredRangeChecks);
+        AssertClose(TestModels.Reference(onnx, TestModels.Input(200, 4), [1, 4]), outputs, 4 * Math.Pow(2, -settings.RunArgs.InputScale));
+    }
+
     [Theory]
     [InlineData("shapes and reductions", 8)]
     [InlineData("lookups", 9)]
+    [InlineData("decompositions", 10)]
     public async Task The_computed_total_assignments_of_the_new_families_passes_setup_and_one_column_block_less_is_rejected(string name, int logrows)
     {
-        var onnx = name == "lookups" ? OperatorModels.Lookups() : OperatorModels.ShapesAndReductions(3);
+        var onnx = name switch
+        {
+            "lookups" => OperatorModels.Lookups(),
+            "decompositions" => OperatorModels.Decompositions(),
+            _ => OperatorModels.ShapesAndReductions(3),
+        };
         var args = new RunArgs { InputScale = 7, ParamScale = 7, DecompBase = 128, DecompLegs = 2, Logrows = logrows, LookupRange = new IntRange(-300, 300) };
         var srs = await KzgSrs.GenerateUnsafeAsync(logrows);
         var settings = Compiler.GenerateSettings(onnx, args);
@@ -72,7 +96,7 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
     [InlineData("Softmax", "sort and shuffle")]
     [InlineData("GatherElements", "dynamic lookup")]
     [InlineData("Sqrt", "Hybrid Sqrt")]
-    [InlineData("Where", "decomposition")]
+    [InlineData("Floor", "Hybrid Floor")]
     [InlineData("LSTM", "Scan sub-graph")]
     [InlineData("Tile", "ezkl v21 has no op")]
     [InlineData("Frobnicate", "ezkl v21 does not import it")]

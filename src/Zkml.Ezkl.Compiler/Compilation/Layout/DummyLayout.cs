@@ -106,6 +106,14 @@ internal sealed partial class DummyLayout
                     "MultiBroadcastTo" => Broadcast(inputs[0], ToLong((ulong[])poly["shape"]!)),
                     "Pad" => PadWithZeros(inputs[0], ((ulong, ulong)[])poly.Values[0]!),
                     "Identity" => Identity(inputs[0], decomp: false),
+                    "Iff" => Iff(inputs[0], inputs[1], inputs[2]),
+                    "Not" => Not(inputs[0]),
+                    "And" => And(inputs[0], inputs[1]),
+                    "Or" => Or(inputs[0], inputs[1]),
+                    "Xor" => Xor(inputs[0], inputs[1]),
+                    "Abs" => Pairwise(inputs[0], Sign(inputs[0])),
+                    "Sign" => Sign(inputs[0]),
+                    "Neg" => Pairwise(Cells.Constant(BigInteger.Zero, 1), inputs[0]),
                     "Sum" => SumAxes(inputs[0], ((ulong[])poly["axes"]!).Select(a => (int)a).ToArray()),
                     "Conv" => Conv(inputs, ((ulong, ulong)[])poly["padding"]!, (ulong[])poly["stride"]!, (long)(ulong)poly["group"]!),
                     _ => throw new EzklCompilationException($"internal: no layout model for {poly.Name}"),
@@ -113,6 +121,9 @@ internal sealed partial class DummyLayout
 
             case NonlinearOp { Op: var lookup }:
                 return Nonlinearity(inputs[0], lookup);
+
+            case HybridOp { Op: var hybrid } when hybrid.Name is "Max" or "Min" or "Greater" or "GreaterEqual" or "Less" or "LessEqual" or "Equals":
+                return Comparison(hybrid.Name, inputs[0], inputs[1]);
 
             case HybridOp { Op: var hybrid } when hybrid.Name == "Gather" && hybrid["constant_idx"] is UsizeTensor indices:
                 return GatherConstant(inputs[0], (int)(ulong)hybrid["dim"]!, indices);

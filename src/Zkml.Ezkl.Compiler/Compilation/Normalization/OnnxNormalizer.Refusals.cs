@@ -13,7 +13,7 @@ internal sealed partial class OnnxNormalizer
         "with indices computed in the circuit it lays out with ezkl's dynamic lookup, whose settings accounting Zkml does not implement yet";
 
     private const string Decomposition =
-        "ezkl lays it out with sign/decomposition gadgets (Hybrid comparison, Max/Min, Floor/Ceil/Round, Iff, boolean ops) that Zkml does not lay out yet";
+        "ezkl lays it out with its decomposition gadgets (Hybrid Floor, Ceil, Round) that Zkml does not lay out yet";
 
     private const string Division =
         "ezkl lays it out as Hybrid Sqrt, Rsqrt or Recip (a division by a computed value), which Zkml does not lay out yet";
@@ -41,35 +41,17 @@ internal sealed partial class OnnxNormalizer
         ["LayerNormalization"] = "tract decomposes it into Reduce<Sum>, Sub, Reduce<MeanOfSquares>, Rsqrt and Mul; " + Division,
         ["InstanceNormalization"] = "tract decomposes it into Reduce<Sum>, Sub, Reduce<MeanOfSquares>, Rsqrt and Mul; " + Division,
         ["ReduceL2"] = "tract decomposes it into Square, Reduce<Sum> and Sqrt; " + Division,
-        ["ReduceL1"] = "tract decomposes it into Abs and Reduce<Sum>; " + Decomposition,
+        ["ReduceL1"] = "tract decomposes it into Abs and Reduce<Sum>; Zkml does not emit that composition yet",
         ["ReduceSumSquare"] = "ezkl lays it out as Poly Pow(2) and Sum; Zkml does not emit Pow yet",
         ["ReduceLogSumExp"] = "tract decomposes it into Reduce<Max>, Exp, Reduce<Sum> and Ln; " + SortAndShuffle,
         ["ReduceProd"] = "ezkl's Poly Prod is not laid out by Zkml yet",
-        ["Abs"] = Decomposition,
-        ["Sign"] = Decomposition,
-        ["Neg"] = "ezkl's Poly Neg is not emitted by Zkml yet",
-        ["Min"] = Decomposition,
-        ["Max"] = Decomposition,
-        ["Clip"] = "tract turns it into Max/Min with constants; " + Decomposition,
-        ["Less"] = Decomposition,
-        ["LessOrEqual"] = Decomposition,
-        ["Greater"] = Decomposition,
-        ["GreaterOrEqual"] = Decomposition,
-        ["Equal"] = Decomposition,
-        ["Not"] = Decomposition,
-        ["And"] = Decomposition,
-        ["Or"] = Decomposition,
-        ["Xor"] = Decomposition,
-        ["Where"] = Decomposition,
         ["Floor"] = Decomposition,
         ["Ceil"] = Decomposition,
         ["Round"] = Decomposition,
-        ["PRelu"] = "tract turns it into Mul, Greater and Iff; " + Decomposition,
-        ["HardSigmoid"] = "tract turns it into Mul, Add, Min and Max; " + Decomposition,
-        ["Elu"] = "tract turns it into Exp, Less and Iff; " + Decomposition,
-        ["Selu"] = "tract turns it into Exp, Less and Iff; " + Decomposition,
-        ["Celu"] = "tract turns it into Exp, Less and Iff; " + Decomposition,
-        ["Softsign"] = "tract turns it into Abs, Add and Recip; " + Decomposition,
+        ["Elu"] = "tract turns it into Exp, Less and Iff; Zkml does not emit that composition yet",
+        ["Selu"] = "tract turns it into Exp, Less and Iff; Zkml does not emit that composition yet",
+        ["Celu"] = "tract turns it into Exp, Less and Iff; Zkml does not emit that composition yet",
+        ["Softsign"] = "tract turns it into Abs, Add and Recip; " + Division,
         ["ConvTranspose"] = "ezkl's Poly DeConv is not laid out by Zkml yet",
         ["Resize"] = "ezkl's Poly Resize (nearest) is not laid out by Zkml yet",
         ["Upsample"] = "ezkl's Poly Resize (nearest) is not laid out by Zkml yet",

@@ -19,7 +19,9 @@ internal sealed partial class OnnxNormalizer
         "Constant", "ConstantOfShape", "Conv", "Cos", "Cosh", "Div", "Dropout", "Erf", "Exp", "Expand", "Flatten", "Gather",
         "Gemm", "GlobalAveragePool", "HardSwish", "Identity", "LeakyRelu", "Log", "MatMul", "Mul", "Pad", "Range",
         "ReduceMean", "ReduceSum", "Relu", "Reshape", "Shape", "Sigmoid", "Sin", "Sinh", "Slice", "Softplus", "Split",
-        "Squeeze", "Sub", "Tan", "Tanh", "Transpose", "Unsqueeze",
+        "Squeeze", "Sub", "Tan", "Tanh", "Transpose", "Unsqueeze", "Abs", "And", "Clip", "Equal", "Greater",
+        "GreaterOrEqual", "HardSigmoid", "Less", "LessOrEqual", "Max", "Min", "Neg", "Not", "Or", "PRelu", "Sign", "Where",
+        "Xor",
     ];
 
     private readonly OnnxGraph _graph;
@@ -211,7 +213,7 @@ internal sealed partial class OnnxNormalizer
                 }
 
             default:
-                return LowerShapeOp(node) ?? LowerElementwise(node) ?? throw Refused(node);
+                return LowerShapeOp(node) ?? LowerElementwise(node) ?? LowerDecomposition(node) ?? throw Refused(node);
         }
     }
 

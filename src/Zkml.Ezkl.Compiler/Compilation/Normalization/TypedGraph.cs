@@ -28,6 +28,14 @@ internal enum TypedKind
     Lookup,
     Sum,
     Gather,
+    Maximum,
+    Minimum,
+    Compare,
+    Iff,
+    Logic,
+    Abs,
+    Sign,
+    Neg,
 }
 
 /// <summary>Convolution / pooling geometry for 2-D NCHW tensors.</summary>
@@ -76,6 +84,9 @@ internal sealed class TypedNode
 
     /// <summary>Lookup: ezkl's LookupOp variant name (Exp, Erf, Ln, Sin...).</summary>
     public string? LookupName { get; init; }
+
+    /// <summary>Compare and Logic: ezkl's variant (Greater, GreaterEqual, Less, LessEqual, Equals; Not, And, Or, Xor).</summary>
+    public string? Variant { get; init; }
 
     /// <summary>Identity: how much the output scale exceeds the input's (null keeps it: ezkl's <c>out_scale: None</c>).</summary>
     public int? ScaleShift { get; init; }
