@@ -232,6 +232,24 @@ internal static class CircuitBuilder
                 entry.OutScale = 0;
                 break;
 
+            case TypedKind.ReduceMax:
+                entry.Op = new HybridOp(CircuitOp.Hybrid(node.Variant!, node.Axes!.Select(a => (ulong)a).ToArray()));
+                entry.OutScale = InScale(0);
+                break;
+
+            case TypedKind.MaxPool:
+                {
+                    var w = node.Window!;
+                    entry.Op = new HybridOp(CircuitOp.Hybrid(
+                        "MaxPool",
+                        w.Padding.Select(p => ((ulong)p.Begin, (ulong)p.End)).ToArray(),
+                        w.Strides.Select(s => (ulong)s).ToArray(),
+                        w.Kernel.Select(k => (ulong)k).ToArray(),
+                        0)); // NCHW
+                    entry.OutScale = InScale(0);
+                    break;
+                }
+
             case TypedKind.Gather:
                 {
                     var indices = node.Indices!;

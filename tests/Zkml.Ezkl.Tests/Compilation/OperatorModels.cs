@@ -111,4 +111,22 @@ internal static class OperatorModels
         b.AddOutput(b.AddNode("Concat", parts, [1, 4 * parts.Count], new Dictionary<string, object> { ["axis"] = 1L }), "output");
         return b.ToBytes();
     }
+
+    /// <summary>x [1,1,6,6] → Conv 3x3 (2 channels) → Relu → MaxPool 2x2/2 → Gemm(3), next to GlobalMaxPool of the
+    /// Relu and ReduceMax / ReduceMin of the Gemm: ezkl's sort and shuffle argument.</summary>
+    public static byte[] Pooling(int seed)
+    {
+        var random = new Random(seed);
+        var b = new OnnxModelBuilder();
+        var x = b.AddInput("x", [1, 1, 6, 6]);
+        var kernel = Enumerable.Range(0, 18).Select(_ => (float)((random.NextDouble() * 2) - 1) * 0.5f).ToArray();
+        var relu = b.Relu(b.Conv(x, kernel, [2, 1, 3, 3], TestModels.Vector(random, 2, 0.1)));
+        var pooled = b.AddNode("MaxPool", [relu], [1, 2, 2, 2], new Dictionary<string, object> { ["kernel_shape"] = new long[] { 2, 2 }, ["strides"] = new long[] { 2, 2 } });
+        var dense = b.Gemm(b.Flatten(pooled), TestModels.Matrix(random, 3, 8, 0.5), TestModels.Vector(random, 3));
+        var global = b.Flatten(b.AddNode("GlobalMaxPool", [relu], [1, 2, 1, 1]));
+        var max = b.AddNode("ReduceMax", [dense], [1, 1], new Dictionary<string, object> { ["axes"] = new long[] { 1 }, ["keepdims"] = 1L });
+        var min = b.AddNode("ReduceMin", [dense], [1, 1], new Dictionary<string, object> { ["axes"] = new long[] { 1 }, ["keepdims"] = 1L });
+        b.AddOutput(b.AddNode("Concat", [dense, global, max, min], [1, 7], new Dictionary<string, object> { ["axis"] = 1L }), "output");
+        return b.ToBytes();
+    }
 }

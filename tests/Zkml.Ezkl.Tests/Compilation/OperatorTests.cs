@@ -64,7 +64,22 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
         AssertClose(TestModels.Reference(onnx, TestModels.Input(200, 4), [1, 4]), outputs, 4 * Math.Pow(2, -settings.RunArgs.InputScale));
     }
 
+    [Fact]
+    public async Task Max_pooling_and_max_min_reductions_prove_and_verify_with_the_shuffle_argument_accounted()
+    {
+        var onnx = OperatorModels.Pooling(5);
+
+        var (outputs, settings) = await CalibrateProveAndVerifyAsync(onnx, [1, 1, 6, 6]);
+
+        // 8 pooling windows of 4, 2 global maxima over 16 cells, one max and one min over 3: each a sort, each sort a shuffle.
+        Assert.Equal(12, settings.NumShuffles);
+        Assert.Equal(16, settings.MaxDynamicInputLen);
+        Assert.Equal((8 * 4) + (2 * 16) + 3 + 3, settings.TotalShuffleColSize);
+        AssertClose(TestModels.Reference(onnx, TestModels.Input(200, 36), [1, 1, 6, 6]), outputs, 8 * Math.Pow(2, -settings.RunArgs.InputScale));
+    }
+
     [Theory]
+    [InlineData("pooling", 9)]
     [InlineData("shapes and reductions", 8)]
     [InlineData("lookups", 9)]
     [InlineData("decompositions", 10)]
@@ -74,6 +89,7 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
         {
             "lookups" => OperatorModels.Lookups(),
             "decompositions" => OperatorModels.Decompositions(),
+            "pooling" => OperatorModels.Pooling(5),
             _ => OperatorModels.ShapesAndReductions(3),
         };
         var args = new RunArgs { InputScale = 7, ParamScale = 7, DecompBase = 128, DecompLegs = 2, Logrows = logrows, LookupRange = new IntRange(-300, 300) };
@@ -92,7 +108,7 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
     }
 
     [Theory]
-    [InlineData("MaxPool", "sort and shuffle")]
+    [InlineData("ArgMax", "sort and shuffle")]
     [InlineData("Softmax", "sort and shuffle")]
     [InlineData("GatherElements", "dynamic lookup")]
     [InlineData("Sqrt", "Hybrid Sqrt")]

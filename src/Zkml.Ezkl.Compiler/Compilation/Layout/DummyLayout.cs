@@ -125,6 +125,12 @@ internal sealed partial class DummyLayout
             case HybridOp { Op: var hybrid } when hybrid.Name is "Max" or "Min" or "Greater" or "GreaterEqual" or "Less" or "LessEqual" or "Equals":
                 return Comparison(hybrid.Name, inputs[0], inputs[1]);
 
+            case HybridOp { Op: var hybrid } when hybrid.Name is "ReduceMax" or "ReduceMin":
+                return ExtremumAxes(inputs[0], ((ulong[])hybrid["axes"]!).Select(a => (int)a).ToArray(), hybrid.Name == "ReduceMax");
+
+            case HybridOp { Op: var hybrid } when hybrid.Name == "MaxPool":
+                return MaxPool(inputs[0], ((ulong, ulong)[])hybrid["padding"]!, (ulong[])hybrid["stride"]!, (ulong[])hybrid["pool_dims"]!);
+
             case HybridOp { Op: var hybrid } when hybrid.Name == "Gather" && hybrid["constant_idx"] is UsizeTensor indices:
                 return GatherConstant(inputs[0], (int)(ulong)hybrid["dim"]!, indices);
 

@@ -56,6 +56,35 @@ internal sealed class DummyRegion
 
     public long InnerCols => _innerCols;
 
+    public long ColumnSize => _columnSize;
+
+    /// <summary>Shuffle arguments laid out so far (ezkl's <c>shuffle_index</c>).</summary>
+    public long ShuffleIndex { get; private set; }
+
+    /// <summary>Cells used in the single-column shuffle columns, flushes included (<c>shuffle_col_coord</c>).</summary>
+    public long ShuffleColCoord { get; private set; }
+
+    /// <summary>The longest tensor assigned to a dynamic-lookup or shuffle column.</summary>
+    public long MaxDynamicInputLen { get; private set; }
+
+    /// <summary>ezkl's <c>assign_shuffle</c> in dummy mode: records the length and returns how many cells the
+    /// single-column var skips to start the values in the next column when they would cross its end
+    /// (<c>VarTensor::get_column_flush</c> at the combined dynamic-lookup + shuffle coordinate).</summary>
+    public long AssignShuffle(Cells cells)
+    {
+        MaxDynamicInputLen = Math.Max(MaxDynamicInputLen, cells.Length);
+        Assign(cells);
+        var offset = ShuffleColCoord;
+        return offset / _columnSize != (offset + cells.Length) / _columnSize ? _columnSize - (offset % _columnSize) : 0;
+    }
+
+    public void CompleteShuffle(long length, long flush)
+    {
+        ShuffleColCoord += length + flush;
+        ShuffleIndex++;
+        Increment(length);
+    }
+
     public long LinearCoord { get; private set; }
 
     public long Row => LinearCoord / _innerCols;

@@ -69,6 +69,9 @@ internal static class SettingsGenerator
             },
             TotalAssignments = region.LinearCoord,
             TotalConstSize = region.Constants.Count,
+            NumShuffles = region.ShuffleIndex,
+            TotalShuffleColSize = region.ShuffleColCoord,
+            MaxDynamicInputLen = region.MaxDynamicInputLen,
             ModelInstanceShapes = instanceShapes.Select(s => s.Select(d => (long)d).ToList()).ToList(),
             ModelOutputScales = model.Outputs.Select(o => model.Nodes[o.Node].OutScale).ToList(),
             ModelInputScales = model.Inputs.Select(i => model.Nodes[i].OutScale).ToList(),
@@ -112,7 +115,8 @@ internal static class SettingsGenerator
         var ra = settings.RunArgs;
         var instances = settings.ModelInstanceShapes.Sum(s => (double)s.Aggregate(1L, (p, d) => p * d));
         var poseidonRows = settings.ModuleSizes["poseidon"]![0]!.GetValue<ulong>();
-        var floor = Math.Max(Math.Max(MinLogrows, CeilLog2(Math.Max(instances, 1))), CeilLog2(poseidonRows));
+        // A shuffle's (or dynamic lookup's) cells must fit in one column of the single-column vars.
+        var floor = Math.Max(Math.Max(Math.Max(MinLogrows, CeilLog2(Math.Max(instances, 1))), CeilLog2(poseidonRows)), CeilLog2(settings.MaxDynamicInputLen + 6));
         var lookupSpan = (Int128)ra.LookupRange.Max - ra.LookupRange.Min;
         var rangeSpan = settings.RequiredRangeChecks.Select(r => (Int128)r.Max - r.Min).DefaultIfEmpty(0).Max();
         var tableSpan = Int128.Max(Int128.Max(settings.RequiredLookups.Count > 0 ? lookupSpan : 0, rangeSpan), maxRangeSize);

@@ -48,6 +48,17 @@ internal sealed partial class OnnxNormalizer
                 return [Reduce(node, mean: false)];
             case "ReduceMean":
                 return [Reduce(node, mean: true)];
+            case "ReduceMax":
+            case "ReduceMin":
+                return [ReduceExtremum(node, Input(node, 0), node.OpType == "ReduceMax", null)];
+            case "GlobalMaxPool":
+                {
+                    var x = Input(node, 0);
+                    return [ReduceExtremum(node, x, true, Enumerable.Range(2, x.Shape.Length - 2).Select(i => (long)i).ToArray())];
+                }
+
+            case "MaxPool":
+                return [MaxPool(node)];
             default:
                 return null;
         }
@@ -104,6 +115,56 @@ internal sealed partial class OnnxNormalizer
         }
 
         return node.Int("keepdims", 1) != 0 ? result : Reshape(result, x.Shape.Where((_, i) => !normalized.Contains(i)).ToArray(), node.Name);
+    }
+
+    private TypedNode ReduceExtremum(OnnxNode node, TypedNode x, bool max, long[]? fixedAxes)
+    {
+        var rank = x.Shape.Length;
+        var axes = fixedAxes ?? node.Ints("axes") ?? (OptionalInput(node, 1) is { } a ? (a.Value ?? throw Unsupported(node, "axes (input 1) must be constant")).AsLongs() : null);
+        if (axes is null || axes.Length == 0)
+        {
+            axes = Enumerable.Range(0, rank).Select(i => (long)i).ToArray();
+        }
+
+        var normalized = axes.Select(axis => (long)NormalizeAxis(node, axis, rank)).Distinct().Order().ToArray();
+        var keptShape = x.Shape.Select((d, i) => normalized.Contains(i) ? 1 : d).ToArray();
+        if (x.Value is not null)
+        {
+            throw Unsupported(node, "a max or min of constants is not folded yet");
+        }
+
+        var result = new TypedNode { Kind = TypedKind.ReduceMax, Inputs = [x], Shape = keptShape, Origin = node.Name, Axes = normalized, Variant = max ? "ReduceMax" : "ReduceMin" };
+        return fixedAxes is not null || node.Int("keepdims", 1) != 0 ? result : Reshape(result, x.Shape.Where((_, i) => !normalized.Contains(i)).ToArray(), node.Name);
+    }
+
+    private TypedNode MaxPool(OnnxNode node)
+    {
+        if (node.Outputs.Count > 1 && node.Outputs[1].Length > 0)
+        {
+            throw Unsupported(node, "the Indices output is not supported");
+        }
+
+        var x = Input(node, 0);
+        RequireRank(node, x, 4);
+        var kernel = node.Ints("kernel_shape") ?? throw new OnnxModelException($"{node.Describe} has no kernel_shape");
+        if (node.Int("ceil_mode", 0) != 0)
+        {
+            throw Unsupported(node, "ceil_mode=1 is not supported");
+        }
+
+        if (node.Ints("dilations") is { } dil && dil.Any(d => d != 1))
+        {
+            throw Unsupported(node, "dilations other than 1 are not supported");
+        }
+
+        if (node.Int("storage_order", 0) != 0)
+        {
+            throw Unsupported(node, "storage_order=1 is not supported");
+        }
+
+        var window = Window(node, x, kernel, 1);
+        var shape = new[] { x.Shape[0], x.Shape[1], OutputSize(x.Shape[2], window, 0), OutputSize(x.Shape[3], window, 1) };
+        return new TypedNode { Kind = TypedKind.MaxPool, Inputs = [x], Shape = shape, Origin = node.Name, Window = window };
     }
 
     /// <summary>The error function for constant folding (Numerical Recipes erfc, relative error below 1.2e-7: enough for f32).</summary>

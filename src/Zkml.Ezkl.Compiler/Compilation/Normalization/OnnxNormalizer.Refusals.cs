@@ -20,12 +20,8 @@ internal sealed partial class OnnxNormalizer
 
     private static readonly Dictionary<string, string> s_refusals = new(StringComparer.Ordinal)
     {
-        ["MaxPool"] = SortAndShuffle,
-        ["GlobalMaxPool"] = SortAndShuffle,
         ["Softmax"] = SortAndShuffle,
         ["LogSoftmax"] = SortAndShuffle,
-        ["ReduceMax"] = SortAndShuffle,
-        ["ReduceMin"] = SortAndShuffle,
         ["ArgMax"] = SortAndShuffle,
         ["ArgMin"] = SortAndShuffle,
         ["TopK"] = SortAndShuffle,

@@ -21,7 +21,7 @@ internal sealed partial class OnnxNormalizer
         "ReduceMean", "ReduceSum", "Relu", "Reshape", "Shape", "Sigmoid", "Sin", "Sinh", "Slice", "Softplus", "Split",
         "Squeeze", "Sub", "Tan", "Tanh", "Transpose", "Unsqueeze", "Abs", "And", "Clip", "Equal", "Greater",
         "GreaterOrEqual", "HardSigmoid", "Less", "LessOrEqual", "Max", "Min", "Neg", "Not", "Or", "PRelu", "Sign", "Where",
-        "Xor",
+        "Xor", "GlobalMaxPool", "MaxPool", "ReduceMax", "ReduceMin",
     ];
 
     private readonly OnnxGraph _graph;

@@ -36,6 +36,8 @@ internal enum TypedKind
     Abs,
     Sign,
     Neg,
+    ReduceMax,
+    MaxPool,
 }
 
 /// <summary>Convolution / pooling geometry for 2-D NCHW tensors.</summary>

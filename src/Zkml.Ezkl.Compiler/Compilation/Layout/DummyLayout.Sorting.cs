@@ -1,0 +1,128 @@
+using System.Numerics;
+using Zkml.Ezkl.Compilation.Shapes;
+
+namespace Zkml.Ezkl.Compilation.Layout;
+
+/// <summary>The layouts built on ezkl's sort argument (layouts.rs <c>_sort_ascending</c> with <c>shuffles</c>,
+/// <c>max</c>/<c>min</c>, <c>max_axes</c>/<c>min_axes</c>, <c>max_pool</c>).</summary>
+internal sealed partial class DummyLayout
+{
+    /// <summary>max_axes / min_axes: one sort per output element over the reduced axes.</summary>
+    private Cells ExtremumAxes(Cells x, int[] axes, bool max)
+    {
+        if (axes.Length == 0)
+        {
+            return x;
+        }
+
+        var outShape = x.Dims.Select((d, i) => axes.Contains(i) ? 1 : d).ToArray();
+        var outSize = outShape.Aggregate(1L, (p, d) => p * d);
+        var inStrides = Onnx.ShapeMath.Strides(x.Dims);
+        var outStrides = Onnx.ShapeMath.Strides(outShape);
+        var groups = new List<BigInteger?>[outSize];
+        for (var g = 0; g < outSize; g++)
+        {
+            groups[g] = [];
+        }
+
+        for (long i = 0; i < x.Length; i++)
+        {
+            long rest = i, target = 0;
+            for (var d = 0; d < x.Dims.Length; d++)
+            {
+                var coord = rest / inStrides[d];
+                rest %= inStrides[d];
+                target += (axes.Contains(d) ? 0 : coord) * outStrides[d];
+            }
+
+            groups[target].Add(x.Items[i]);
+        }
+
+        var results = new BigInteger?[outSize];
+        var allAssigned = true;
+        for (var g = 0; g < outSize; g++)
+        {
+            var extreme = SortedExtreme(new Cells([.. groups[g]], [groups[g].Count]) { Assigned = x.Assigned }, max);
+            results[g] = extreme.Items[0];
+            allAssigned &= extreme.Assigned;
+        }
+
+        return new Cells(results, outShape) { Assigned = allAssigned };
+    }
+
+    /// <summary>max_pool: the image padded with zeros, then the max of every window.</summary>
+    private Cells MaxPool(Cells x, (ulong Begin, ulong End)[] padding, ulong[] stride, ulong[] pool)
+    {
+        var (batch, channels, height, width) = (x.Dims[0], x.Dims[1], x.Dims[2], x.Dims[3]);
+        (long, long)[] pads = [(0, 0), (0, 0), ((long)padding[0].Begin, (long)padding[0].End), ((long)padding[1].Begin, (long)padding[1].End)];
+        var (padded, paddedShape) = IndexOps.Pad(x.Items, x.Dims, pads, (BigInteger?)BigInteger.Zero);
+        var (ph, pw) = (paddedShape[2], paddedShape[3]);
+        var slidesH = ((ph - (long)pool[0]) / (long)stride[0]) + 1;
+        var slidesW = ((pw - (long)pool[1]) / (long)stride[1]) + 1;
+        var assigned = x.Assigned && pads.All(p => p.Item1 == 0 && p.Item2 == 0);
+        var results = new List<BigInteger?>();
+        var allAssigned = true;
+        for (long b = 0; b < batch; b++)
+        {
+            for (long c = 0; c < channels; c++)
+            {
+                for (long i = 0; i < slidesH; i++)
+                {
+                    for (long j = 0; j < slidesW; j++)
+                    {
+                        var window = new List<BigInteger?>();
+                        for (long di = 0; di < (long)pool[0]; di++)
+                        {
+                            for (long dj = 0; dj < (long)pool[1]; dj++)
+                            {
+                                var row = (i * (long)stride[0]) + di;
+                                var col = (j * (long)stride[1]) + dj;
+                                window.Add(padded[(((b * channels) + c) * ph * pw) + (row * pw) + col]);
+                            }
+                        }
+
+                        var extreme = SortedExtreme(new Cells([.. window], [window.Count]) { Assigned = assigned }, max: true);
+                        results.Add(extreme.Items[0]);
+                        allAssigned &= extreme.Assigned;
+                    }
+                }
+            }
+        }
+
+        return new Cells([.. results], [batch, channels, slidesH, slidesW]) { Assigned = allAssigned };
+    }
+
+    /// <summary>max / min: the last or first element of <c>_sort_ascending</c> (unsorted collisions).</summary>
+    private Cells SortedExtreme(Cells x, bool max)
+    {
+        if (x.Length == 1)
+        {
+            return x;
+        }
+
+        var sorted = Cells.Unknown(x.Length);
+        _region.Assign(sorted);
+        _region.Increment(sorted.Length);
+        sorted = Mark(sorted);
+        Shuffle(sorted, x);
+        var windowA = new Cells(sorted.Items[..^1], [x.Length - 1]) { Assigned = sorted.Assigned };
+        var windowB = new Cells(sorted.Items[1..], [x.Length - 1]) { Assigned = sorted.Assigned };
+        var ascending = GreaterEqual(windowB, windowA);
+        EnforceEquality(Cells.Constant(BigInteger.One, x.Length - 1), ascending);
+        return new Cells([max ? sorted.Items[^1] : sorted.Items[0]], [1]) { Assigned = sorted.Assigned };
+    }
+
+    /// <summary>layouts.rs <c>shuffles</c>: the sorted cells, a constant shuffle index and the claimed positions in
+    /// the shuffle columns; the input, the index and the constant positions 0..n-1 in the advice columns.</summary>
+    private void Shuffle(Cells output, Cells input)
+    {
+        var flush = _region.AssignShuffle(output);
+        _region.Assign(input);
+        var index = Cells.Constant(new BigInteger(_region.ShuffleIndex), output.Length);
+        _region.AssignShuffle(index);
+        _region.Assign(index);
+        _region.AssignShuffle(Cells.Unknown(output.Length));
+        _region.Assign(new Cells(Enumerable.Range(0, output.Length).Select(i => (BigInteger?)i).ToArray(), [output.Length]));
+        _region.CompleteShuffle(output.Length, flush);
+    }
+}
