@@ -237,6 +237,11 @@ internal static class CircuitBuilder
                 entry.OutScale = InScale(0);
                 break;
 
+            case TypedKind.ArgMax:
+                entry.Op = new HybridOp(CircuitOp.Hybrid(node.Variant!, (ulong)node.Axis));
+                entry.OutScale = 0;
+                break;
+
             case TypedKind.MaxPool:
                 {
                     var w = node.Window!;

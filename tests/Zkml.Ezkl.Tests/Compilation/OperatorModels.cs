@@ -129,4 +129,28 @@ internal static class OperatorModels
         b.AddOutput(b.AddNode("Concat", [dense, global, max, min], [1, 7], new Dictionary<string, object> { ["axis"] = 1L }), "output");
         return b.ToBytes();
     }
+
+    /// <summary>A two-tree ensemble in the shape scikit-learn's exporters write (comparisons against thresholds,
+    /// Where choosing leaves, the trees' votes summed), ending in ArgMax over the 3 classes, next to ArgMin and
+    /// the class scores: ezkl's sort argument plus a dynamic lookup per argmax.</summary>
+    public static byte[] TreeEnsemble()
+    {
+        var b = new OnnxModelBuilder();
+        var x = b.AddInput("x", [1, 4]);
+        long[] row = [1, 3];
+        string Feature(int i) => b.AddNode("Slice", [x, b.AddInt64Initializer($"s{i}", i), b.AddInt64Initializer($"e{i}", i + 1), b.AddInt64Initializer($"a{i}", 1)], [1, 1]);
+        string Less(string f, float t, string name) => b.AddNode("Less", [f, b.AddInitializer(name, [t], 1, 1)], [1, 1]);
+        string Leaf(string name, params float[] scores) => b.AddInitializer(name, scores, 1, 3);
+        string Where(string c, string a, string z) => b.AddNode("Where", [c, a, z], row);
+
+        // tree 1: x0 < 0.1 ? (x1 < -0.2 ? A : B) : C
+        var t1 = Where(Less(Feature(0), 0.1f, "t1"), Where(Less(Feature(1), -0.2f, "t2"), Leaf("A", 0.9f, 0.05f, 0.05f), Leaf("B", 0.2f, 0.7f, 0.1f)), Leaf("C", 0.1f, 0.2f, 0.7f));
+        // tree 2: x2 < 0.3 ? D : (x3 < 0 ? E : F)
+        var t2 = Where(Less(Feature(2), 0.3f, "t3"), Leaf("D", 0.6f, 0.3f, 0.1f), Where(Less(Feature(3), 0f, "t4"), Leaf("E", 0.1f, 0.8f, 0.1f), Leaf("F", 0.2f, 0.2f, 0.6f)));
+        var scores = b.AddNode("Add", [t1, t2], row);
+        var best = b.AddNode("Cast", [b.AddNode("ArgMax", [scores], [1, 1], new Dictionary<string, object> { ["axis"] = 1L, ["keepdims"] = 1L })], [1, 1], new Dictionary<string, object> { ["to"] = 1L });
+        var worst = b.AddNode("Cast", [b.AddNode("ArgMin", [scores], [1, 1], new Dictionary<string, object> { ["axis"] = 1L, ["keepdims"] = 1L })], [1, 1], new Dictionary<string, object> { ["to"] = 1L });
+        b.AddOutput(b.AddNode("Concat", [best, worst, scores], [1, 5], new Dictionary<string, object> { ["axis"] = 1L }), "output");
+        return b.ToBytes();
+    }
 }

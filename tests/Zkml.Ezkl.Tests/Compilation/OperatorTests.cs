@@ -78,7 +78,25 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
         AssertClose(TestModels.Reference(onnx, TestModels.Input(200, 36), [1, 1, 6, 6]), outputs, 8 * Math.Pow(2, -settings.RunArgs.InputScale));
     }
 
+    [Fact]
+    public async Task A_tree_ensemble_with_argmax_proves_and_verifies_with_its_dynamic_lookups_accounted()
+    {
+        var onnx = OperatorModels.TreeEnsemble();
+
+        var (outputs, settings) = await CalibrateProveAndVerifyAsync(onnx, [1, 4]);
+
+        // One argmax and one argmin: each a dynamic lookup over the 3 scores and a sort (shuffle) of them.
+        Assert.Equal(2, settings.NumDynamicLookups);
+        Assert.Equal(6, settings.TotalDynamicColSize);
+        Assert.Equal(2, settings.NumShuffles);
+        var reference = TestModels.Reference(onnx, TestModels.Input(200, 4), [1, 4]);
+        Assert.Equal(reference[0], outputs[0]);
+        Assert.Equal(reference[1], outputs[1]);
+        AssertClose(reference, outputs, 4 * Math.Pow(2, -settings.RunArgs.InputScale));
+    }
+
     [Theory]
+    [InlineData("tree ensemble", 8)]
     [InlineData("pooling", 9)]
     [InlineData("shapes and reductions", 8)]
     [InlineData("lookups", 9)]
@@ -90,6 +108,7 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
             "lookups" => OperatorModels.Lookups(),
             "decompositions" => OperatorModels.Decompositions(),
             "pooling" => OperatorModels.Pooling(5),
+            "tree ensemble" => OperatorModels.TreeEnsemble(),
             _ => OperatorModels.ShapesAndReductions(3),
         };
         var args = new RunArgs { InputScale = 7, ParamScale = 7, DecompBase = 128, DecompLegs = 2, Logrows = logrows, LookupRange = new IntRange(-300, 300) };
@@ -108,7 +127,7 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
     }
 
     [Theory]
-    [InlineData("ArgMax", "sort and shuffle")]
+    [InlineData("TopK", "sort and shuffle")]
     [InlineData("Softmax", "sort and shuffle")]
     [InlineData("GatherElements", "dynamic lookup")]
     [InlineData("Sqrt", "Hybrid Sqrt")]

@@ -50,6 +50,41 @@ internal sealed partial class DummyLayout
         return new Cells(results, outShape) { Assigned = allAssigned };
     }
 
+    /// <summary>argmax_axes / argmin_axes: one argmax per slice along <paramref name="dim"/>.</summary>
+    private Cells ArgExtremeAxis(Cells x, int dim, bool max)
+    {
+        var outShape = x.Dims.Select((d, i) => i == dim ? 1 : d).ToArray();
+        var outSize = outShape.Aggregate(1L, (p, d) => p * d);
+        var inStrides = Onnx.ShapeMath.Strides(x.Dims);
+        var outStrides = Onnx.ShapeMath.Strides(outShape);
+        var groups = new List<BigInteger?>[outSize];
+        for (var g = 0; g < outSize; g++)
+        {
+            groups[g] = [];
+        }
+
+        for (long i = 0; i < x.Length; i++)
+        {
+            long rest = i, target = 0;
+            for (var d = 0; d < x.Dims.Length; d++)
+            {
+                var coord = rest / inStrides[d];
+                rest %= inStrides[d];
+                target += (d == dim ? 0 : coord) * outStrides[d];
+            }
+
+            groups[target].Add(x.Items[i]);
+        }
+
+        var results = new BigInteger?[outSize];
+        for (var g = 0; g < outSize; g++)
+        {
+            results[g] = ArgExtreme(new Cells([.. groups[g]], [groups[g].Count]) { Assigned = x.Assigned }, max).Items[0];
+        }
+
+        return Mark(new Cells(results, outShape));
+    }
+
     /// <summary>max_pool: the image padded with zeros, then the max of every window.</summary>
     private Cells MaxPool(Cells x, (ulong Begin, ulong End)[] padding, ulong[] stride, ulong[] pool)
     {
@@ -95,34 +130,97 @@ internal sealed partial class DummyLayout
     /// <summary>max / min: the last or first element of <c>_sort_ascending</c> (unsorted collisions).</summary>
     private Cells SortedExtreme(Cells x, bool max)
     {
+        var (sorted, _) = SortAscending(x, SortCollisions.Unsorted);
+        return new Cells([max ? sorted.Items[^1] : sorted.Items[0]], [1]) { Assigned = sorted.Assigned };
+    }
+
+    private enum SortCollisions
+    {
+        Unsorted,
+        SmallestIndexFirst,
+        LargestIndexFirst,
+    }
+
+    /// <summary><c>_sort_ascending</c>: the claimed sorted cells, a shuffle against the input, then each neighbour pair
+    /// checked ascending (ties ordered by original index unless unsorted). Returns the sorted cells and the indices.</summary>
+    private (Cells Sorted, Cells Indices) SortAscending(Cells x, SortCollisions collisions)
+    {
         if (x.Length == 1)
         {
-            return x;
+            return (x, Cells.Constant(BigInteger.Zero, 1));
         }
 
         var sorted = Cells.Unknown(x.Length);
         _region.Assign(sorted);
         _region.Increment(sorted.Length);
         sorted = Mark(sorted);
-        Shuffle(sorted, x);
-        var windowA = new Cells(sorted.Items[..^1], [x.Length - 1]) { Assigned = sorted.Assigned };
-        var windowB = new Cells(sorted.Items[1..], [x.Length - 1]) { Assigned = sorted.Assigned };
-        var ascending = GreaterEqual(windowB, windowA);
-        EnforceEquality(Cells.Constant(BigInteger.One, x.Length - 1), ascending);
-        return new Cells([max ? sorted.Items[^1] : sorted.Items[0]], [1]) { Assigned = sorted.Assigned };
+        var indices = Shuffle(sorted, x);
+        var n = x.Length - 1;
+        var windowA = new Cells(sorted.Items[..^1], [n]) { Assigned = sorted.Assigned };
+        var windowB = new Cells(sorted.Items[1..], [n]) { Assigned = sorted.Assigned };
+        var unit = Cells.Constant(BigInteger.One, n);
+        if (collisions == SortCollisions.Unsorted)
+        {
+            EnforceEquality(unit, GreaterEqual(windowB, windowA));
+        }
+        else
+        {
+            var indicesA = new Cells(indices.Items[..^1], [n]);
+            var indicesB = new Cells(indices.Items[1..], [n]);
+            var isGreater = Greater(windowB, windowA);
+            var isEqual = EqualsZero(Pairwise(windowB, windowA));
+            var indexOrder = collisions == SortCollisions.SmallestIndexFirst ? Greater(indicesB, indicesA) : Greater(indicesA, indicesB);
+            var tieBroken = And(isEqual, indexOrder);
+            EnforceEquality(unit, Or(isGreater, tieBroken));
+        }
+
+        return (sorted, indices);
+    }
+
+    /// <summary>argmax / argmin: the claimed index, the value it selects (a dynamic lookup), a sort with index-ordered
+    /// ties, and both tied to the sorted end.</summary>
+    private Cells ArgExtreme(Cells x, bool max)
+    {
+        var claimed = Cells.Unknown(1);
+        _region.Assign(claimed);
+        _region.Increment(1);
+        claimed = Mark(claimed);
+        var value = Select(x, claimed);
+        var (sorted, indices) = SortAscending(x, max ? SortCollisions.LargestIndexFirst : SortCollisions.SmallestIndexFirst);
+        EnforceEquality(value, new Cells([max ? sorted.Items[^1] : sorted.Items[0]], [1]));
+        EnforceEquality(claimed, new Cells([max ? indices.Items[^1] : indices.Items[0]], [1]));
+        return claimed;
+    }
+
+    /// <summary>layouts.rs <c>select</c> through <c>dynamic_lookup</c>: the table (positions 0..n-1 and the values) in
+    /// the dynamic columns, the looked-up (index, value) pairs in the advice columns.</summary>
+    private Cells Select(Cells x, Cells index)
+    {
+        var positions = new Cells(Enumerable.Range(0, x.Length).Select(i => (BigInteger?)i).ToArray(), [x.Length]);
+        var flush = _region.AssignDynamic(positions);
+        _region.AssignDynamic(x);
+        _region.AssignDynamic(Cells.Constant(new BigInteger(_region.DynamicLookupIndex), x.Length));
+        var output = Cells.Unknown(index.Length);
+        _region.Assign(index);
+        _region.Assign(output);
+        _region.Assign(Cells.Constant(new BigInteger(_region.DynamicLookupIndex), index.Length));
+        _region.CompleteDynamicLookup(x.Length, flush, index.Length);
+        return Mark(output);
     }
 
     /// <summary>layouts.rs <c>shuffles</c>: the sorted cells, a constant shuffle index and the claimed positions in
     /// the shuffle columns; the input, the index and the constant positions 0..n-1 in the advice columns.</summary>
-    private void Shuffle(Cells output, Cells input)
+    private Cells Shuffle(Cells output, Cells input)
     {
-        var flush = _region.AssignShuffle(output);
+        var flush = _region.AssignDynamic(output);
         _region.Assign(input);
         var index = Cells.Constant(new BigInteger(_region.ShuffleIndex), output.Length);
-        _region.AssignShuffle(index);
+        _region.AssignDynamic(index);
         _region.Assign(index);
-        _region.AssignShuffle(Cells.Unknown(output.Length));
+        var claimed = Cells.Unknown(output.Length);
+        _region.AssignDynamic(claimed);
         _region.Assign(new Cells(Enumerable.Range(0, output.Length).Select(i => (BigInteger?)i).ToArray(), [output.Length]));
         _region.CompleteShuffle(output.Length, flush);
+        return Mark(claimed);
     }
 }

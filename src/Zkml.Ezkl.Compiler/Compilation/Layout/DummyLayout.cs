@@ -128,6 +128,9 @@ internal sealed partial class DummyLayout
             case HybridOp { Op: var hybrid } when hybrid.Name is "ReduceMax" or "ReduceMin":
                 return ExtremumAxes(inputs[0], ((ulong[])hybrid["axes"]!).Select(a => (int)a).ToArray(), hybrid.Name == "ReduceMax");
 
+            case HybridOp { Op: var hybrid } when hybrid.Name is "ReduceArgMax" or "ReduceArgMin":
+                return ArgExtremeAxis(inputs[0], (int)(ulong)hybrid["dim"]!, hybrid.Name == "ReduceArgMax");
+
             case HybridOp { Op: var hybrid } when hybrid.Name == "MaxPool":
                 return MaxPool(inputs[0], ((ulong, ulong)[])hybrid["padding"]!, (ulong[])hybrid["stride"]!, (ulong[])hybrid["pool_dims"]!);
 

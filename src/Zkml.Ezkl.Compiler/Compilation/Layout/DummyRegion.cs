@@ -64,18 +64,31 @@ internal sealed class DummyRegion
     /// <summary>Cells used in the single-column shuffle columns, flushes included (<c>shuffle_col_coord</c>).</summary>
     public long ShuffleColCoord { get; private set; }
 
+    /// <summary>Dynamic lookups laid out so far (ezkl's <c>dynamic_lookup_index</c>).</summary>
+    public long DynamicLookupIndex { get; private set; }
+
+    /// <summary>Cells used by dynamic-lookup tables in the single-column vars, flushes included.</summary>
+    public long DynamicLookupColCoord { get; private set; }
+
     /// <summary>The longest tensor assigned to a dynamic-lookup or shuffle column.</summary>
     public long MaxDynamicInputLen { get; private set; }
 
-    /// <summary>ezkl's <c>assign_shuffle</c> in dummy mode: records the length and returns how many cells the
-    /// single-column var skips to start the values in the next column when they would cross its end
-    /// (<c>VarTensor::get_column_flush</c> at the combined dynamic-lookup + shuffle coordinate).</summary>
-    public long AssignShuffle(Cells cells)
+    /// <summary>ezkl's <c>assign_dynamic_lookup</c> / <c>assign_shuffle</c> in dummy mode: records the length and
+    /// returns how many cells the single-column var skips to start the values in the next column when they would
+    /// cross its end (<c>VarTensor::get_column_flush</c> at the combined dynamic-lookup + shuffle coordinate).</summary>
+    public long AssignDynamic(Cells cells)
     {
         MaxDynamicInputLen = Math.Max(MaxDynamicInputLen, cells.Length);
         Assign(cells);
-        var offset = ShuffleColCoord;
+        var offset = DynamicLookupColCoord + ShuffleColCoord;
         return offset / _columnSize != (offset + cells.Length) / _columnSize ? _columnSize - (offset % _columnSize) : 0;
+    }
+
+    public void CompleteDynamicLookup(long tableLength, long flush, long lookupLength)
+    {
+        DynamicLookupColCoord += tableLength + flush;
+        DynamicLookupIndex++;
+        Increment(lookupLength);
     }
 
     public void CompleteShuffle(long length, long flush)

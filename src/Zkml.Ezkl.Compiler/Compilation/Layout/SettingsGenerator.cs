@@ -70,6 +70,8 @@ internal static class SettingsGenerator
             TotalAssignments = region.LinearCoord,
             TotalConstSize = region.Constants.Count,
             NumShuffles = region.ShuffleIndex,
+            NumDynamicLookups = region.DynamicLookupIndex,
+            TotalDynamicColSize = region.DynamicLookupColCoord,
             TotalShuffleColSize = region.ShuffleColCoord,
             MaxDynamicInputLen = region.MaxDynamicInputLen,
             ModelInstanceShapes = instanceShapes.Select(s => s.Select(d => (long)d).ToList()).ToList(),

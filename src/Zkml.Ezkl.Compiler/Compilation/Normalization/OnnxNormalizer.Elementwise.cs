@@ -59,6 +59,26 @@ internal sealed partial class OnnxNormalizer
 
             case "MaxPool":
                 return [MaxPool(node)];
+            case "ArgMax":
+            case "ArgMin":
+                {
+                    var x = Input(node, 0);
+                    if (node.Int("select_last_index", 0) != 0)
+                    {
+                        throw Unsupported(node, "select_last_index=1 has no ezkl v21 op (ties go to the first index)");
+                    }
+
+                    if (x.Value is not null)
+                    {
+                        throw Unsupported(node, "an argmax or argmin of constants is not folded yet");
+                    }
+
+                    var axis = NormalizeAxis(node, node.Int("axis", 0), x.Shape.Length);
+                    var kept = x.Shape.Select((d, i) => i == axis ? 1 : d).ToArray();
+                    var result = new TypedNode { Kind = TypedKind.ArgMax, Inputs = [x], Shape = kept, Origin = node.Name, Axis = axis, Variant = node.OpType == "ArgMax" ? "ReduceArgMax" : "ReduceArgMin", ElementKind = ElementKind.Integer };
+                    return [node.Int("keepdims", 1) != 0 ? result : Reshape(result, x.Shape.Where((_, i) => i != axis).ToArray(), node.Name)];
+                }
+
             default:
                 return null;
         }

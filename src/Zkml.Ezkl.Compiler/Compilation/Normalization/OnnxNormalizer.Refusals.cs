@@ -22,8 +22,6 @@ internal sealed partial class OnnxNormalizer
     {
         ["Softmax"] = SortAndShuffle,
         ["LogSoftmax"] = SortAndShuffle,
-        ["ArgMax"] = SortAndShuffle,
-        ["ArgMin"] = SortAndShuffle,
         ["TopK"] = SortAndShuffle,
         ["Hardmax"] = SortAndShuffle,
         ["GatherElements"] = DynamicLookup,

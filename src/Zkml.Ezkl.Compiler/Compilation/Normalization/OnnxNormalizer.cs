@@ -21,7 +21,7 @@ internal sealed partial class OnnxNormalizer
         "ReduceMean", "ReduceSum", "Relu", "Reshape", "Shape", "Sigmoid", "Sin", "Sinh", "Slice", "Softplus", "Split",
         "Squeeze", "Sub", "Tan", "Tanh", "Transpose", "Unsqueeze", "Abs", "And", "Clip", "Equal", "Greater",
         "GreaterOrEqual", "HardSigmoid", "Less", "LessOrEqual", "Max", "Min", "Neg", "Not", "Or", "PRelu", "Sign", "Where",
-        "Xor", "GlobalMaxPool", "MaxPool", "ReduceMax", "ReduceMin",
+        "Xor", "ArgMax", "ArgMin", "GlobalMaxPool", "MaxPool", "ReduceMax", "ReduceMin",
     ];
 
     private readonly OnnxGraph _graph;
@@ -504,7 +504,7 @@ internal sealed partial class OnnxNormalizer
             return Const(v.Reshaped(shape), origin);
         }
 
-        return Make(TypedKind.Reshape, [x], shape, origin);
+        return new TypedNode { Kind = TypedKind.Reshape, Inputs = [x], Shape = shape, Origin = origin, ElementKind = x.ElementKind };
     }
 
     private TypedNode Transpose(TypedNode x, int[] perm, string origin)

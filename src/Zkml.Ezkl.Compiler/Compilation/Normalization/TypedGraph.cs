@@ -38,6 +38,7 @@ internal enum TypedKind
     Neg,
     ReduceMax,
     MaxPool,
+    ArgMax,
 }
 
 /// <summary>Convolution / pooling geometry for 2-D NCHW tensors.</summary>
