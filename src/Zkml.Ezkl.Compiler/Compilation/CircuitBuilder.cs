@@ -115,6 +115,7 @@ internal static class CircuitBuilder
 
     private static void Describe(TypedNode node, Entry entry, Entry[] entries, RunArgs runArgs)
     {
+        var globalScale = Math.Max(runArgs.InputScale, runArgs.ParamScale);
         int InScale(int slot) => entries[entry.Inputs[slot]].OutScale;
 
         switch (node.Kind)
@@ -235,6 +236,49 @@ internal static class CircuitBuilder
             case TypedKind.ReduceMax:
                 entry.Op = new HybridOp(CircuitOp.Hybrid(node.Variant!, node.Axes!.Select(a => (ulong)a).ToArray()));
                 entry.OutScale = InScale(0);
+                break;
+
+            case TypedKind.Recip:
+            case TypedKind.Rsqrt:
+                {
+                    var inScale = InScale(0);
+                    var outScale = Math.Max(globalScale, inScale);
+                    entry.Op = new HybridOp(CircuitOp.Hybrid(node.Kind == TypedKind.Recip ? "Recip" : "Rsqrt", (float)Quantization.Multiplier(inScale), (float)Quantization.Multiplier(outScale)));
+                    entry.OutScale = outScale;
+                    break;
+                }
+
+            case TypedKind.Sqrt:
+                entry.Op = new HybridOp(CircuitOp.Hybrid("Sqrt", (float)Quantization.Multiplier(InScale(0))));
+                entry.OutScale = InScale(0);
+                break;
+
+            case TypedKind.Softmax:
+                {
+                    var inScale = InScale(0);
+                    var outScale = Math.Max(globalScale, inScale);
+                    entry.Op = new HybridOp(CircuitOp.Hybrid("Softmax", (float)Quantization.Multiplier(inScale), (float)Quantization.Multiplier(outScale), node.Axes!.Select(a => (ulong)a).ToArray()));
+                    entry.OutScale = inScale + outScale;
+                    break;
+                }
+
+            case TypedKind.MeanOfSquares:
+                entry.Op = new LinearOp(CircuitOp.Poly("MeanOfSquares", node.Axes!.Select(a => (ulong)a).ToArray()));
+                entry.OutScale = 2 * InScale(0);
+                break;
+
+            case TypedKind.Pow:
+                if (node.Exponent == Math.Floor(node.Exponent))
+                {
+                    entry.Op = new LinearOp(CircuitOp.Poly("Pow", (uint)node.Exponent));
+                    entry.OutScale = InScale(0) * (int)node.Exponent;
+                }
+                else
+                {
+                    entry.Op = new NonlinearOp(CircuitOp.Lookup("Pow", (float)Quantization.Multiplier(InScale(0)), (float)node.Exponent));
+                    entry.OutScale = InScale(0);
+                }
+
                 break;
 
             case TypedKind.ArgMax:

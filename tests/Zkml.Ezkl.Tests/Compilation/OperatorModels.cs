@@ -153,4 +153,51 @@ internal static class OperatorModels
         b.AddOutput(b.AddNode("Concat", [best, worst, scores], [1, 5], new Dictionary<string, object> { ["axis"] = 1L }), "output");
         return b.ToBytes();
     }
+
+    /// <summary>x [1,4] → Sqrt, Reciprocal, Div by a computed value, Pow 3 (Poly Pow), Pow 1.5 (Lookup Pow) and
+    /// Softmax: ezkl's division gadgets (Hybrid Sqrt, Recip, Softmax).</summary>
+    public static byte[] Divisions()
+    {
+        var b = new OnnxModelBuilder();
+        var x = b.AddInput("x", [1, 4]);
+        long[] s = [1, 4];
+        string Node(string op, params string[] inputs) => b.AddNode(op, inputs, s);
+        string Plus(string t, float c, string name) => Node("Add", t, b.AddInitializer(name, [c], 1));
+        var magnitude = Node("Abs", x);
+        var parts = new List<string>
+        {
+            Node("Sqrt", Plus(magnitude, 0.25f, "quarter")),
+            Node("Reciprocal", Plus(magnitude, 0.5f, "half")),
+            Node("Div", x, Plus(magnitude, 1f, "one")),
+            Node("Pow", x, b.AddInitializer("three", [3f], 1)),
+            Node("Pow", Plus(magnitude, 0.25f, "quarter2"), b.AddInitializer("threehalves", [1.5f], 1)),
+            b.AddNode("Softmax", [x], s, new Dictionary<string, object> { ["axis"] = 1L }),
+        };
+        b.AddOutput(b.AddNode("Concat", parts, [1, 4 * parts.Count], new Dictionary<string, object> { ["axis"] = 1L }), "output");
+        return b.ToBytes();
+    }
+
+    /// <summary>One transformer block on 3 tokens of width 4: LayerNormalization, single-head attention (MatMul,
+    /// scores scaled by 1/2, Softmax), a residual, an MLP with exact GELU (Erf) and a second residual.</summary>
+    public static byte[] TransformerBlock(int seed)
+    {
+        var random = new Random(seed);
+        var b = new OnnxModelBuilder(opset: 17); // LayerNormalization is an opset-17 op
+        var x = b.AddInput("x", [1, 3, 4]);
+        long[] tokens = [1, 3, 4];
+        float[] Weights(int n, double range) => Enumerable.Range(0, n).Select(_ => (float)(((random.NextDouble() * 2) - 1) * range)).ToArray();
+        string Project(string t, string name) => b.AddNode("MatMul", [t, b.AddInitializer(name, Weights(16, 0.6), 4, 4)], tokens);
+        var ln = b.AddNode("LayerNormalization", [x, b.AddInitializer("gamma", Weights(4, 1).Select(v => 1 + (v * 0.2f)).ToArray(), 4), b.AddInitializer("beta", Weights(4, 0.1), 4)], tokens, new Dictionary<string, object> { ["axis"] = -1L, ["epsilon"] = 1e-5f });
+        var (q, k, v) = (Project(ln, "Wq"), Project(ln, "Wk"), Project(ln, "Wv"));
+        var kT = b.AddNode("Transpose", [k], [1, 4, 3], new Dictionary<string, object> { ["perm"] = new long[] { 0, 2, 1 } });
+        var scores = b.AddNode("Mul", [b.AddNode("MatMul", [q, kT], [1, 3, 3]), b.AddInitializer("inv_sqrt_d", [0.5f], 1)], [1, 3, 3]);
+        var attention = b.AddNode("Softmax", [scores], [1, 3, 3], new Dictionary<string, object> { ["axis"] = -1L });
+        var residual = b.AddNode("Add", [x, b.AddNode("MatMul", [attention, v], tokens)], tokens);
+        var h = Project(residual, "W1");
+        var erf = b.AddNode("Erf", [b.AddNode("Div", [h, b.AddInitializer("sqrt2", [MathF.Sqrt(2)], 1)], tokens)], tokens);
+        var gelu = b.AddNode("Mul", [b.AddNode("Mul", [h, b.AddNode("Add", [erf, b.AddInitializer("one", [1f], 1)], tokens)], tokens), b.AddInitializer("halfc", [0.5f], 1)], tokens);
+        var output = b.AddNode("Add", [residual, Project(gelu, "W2")], tokens);
+        b.AddOutput(b.AddNode("Reshape", [output, b.AddInt64Initializer("flat", 1, 12)], [1, 12]), "output");
+        return b.ToBytes();
+    }
 }

@@ -95,7 +95,36 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
         AssertClose(reference, outputs, 4 * Math.Pow(2, -settings.RunArgs.InputScale));
     }
 
+    [Fact]
+    public async Task Sqrt_reciprocal_division_by_a_computed_value_pow_and_softmax_prove_and_verify_matching_onnx_runtime()
+    {
+        var onnx = OperatorModels.Divisions();
+
+        var (outputs, settings) = await CalibrateProveAndVerifyAsync(onnx, [1, 4]);
+
+        var ops = string.Join(" ", Compiler.DescribeModel(onnx, settings.RunArgs).Select(n => n.Operation));
+        foreach (var op in new[] { "Sqrt", "Recip", "Softmax", "Pow" })
+        {
+            Assert.Contains(op, ops, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(1, settings.NumShuffles); // the softmax's max
+        AssertClose(TestModels.Reference(onnx, TestModels.Input(200, 4), [1, 4]), outputs, 6 * Math.Pow(2, -settings.RunArgs.InputScale));
+    }
+
+    [Fact]
+    public async Task A_one_block_transformer_with_layer_norm_attention_softmax_and_gelu_proves_and_verifies_matching_onnx_runtime()
+    {
+        var onnx = OperatorModels.TransformerBlock(9);
+
+        var (outputs, settings) = await CalibrateProveAndVerifyAsync(onnx, [1, 3, 4]);
+
+        Assert.Equal(3, settings.NumShuffles); // one softmax max per token
+        AssertClose(TestModels.Reference(onnx, TestModels.Input(200, 12), [1, 3, 4]), outputs, 16 * Math.Pow(2, -settings.RunArgs.InputScale));
+    }
+
     [Theory]
+    [InlineData("divisions", 9)]
     [InlineData("tree ensemble", 8)]
     [InlineData("pooling", 9)]
     [InlineData("shapes and reductions", 8)]
@@ -109,6 +138,7 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
             "decompositions" => OperatorModels.Decompositions(),
             "pooling" => OperatorModels.Pooling(5),
             "tree ensemble" => OperatorModels.TreeEnsemble(),
+            "divisions" => OperatorModels.Divisions(),
             _ => OperatorModels.ShapesAndReductions(3),
         };
         var args = new RunArgs { InputScale = 7, ParamScale = 7, DecompBase = 128, DecompLegs = 2, Logrows = logrows, LookupRange = new IntRange(-300, 300) };
@@ -128,9 +158,9 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
 
     [Theory]
     [InlineData("TopK", "sort and shuffle")]
-    [InlineData("Softmax", "sort and shuffle")]
+    [InlineData("Hardmax", "sort and shuffle")]
     [InlineData("GatherElements", "dynamic lookup")]
-    [InlineData("Sqrt", "Hybrid Sqrt")]
+    [InlineData("InstanceNormalization", "Hybrid Sqrt")]
     [InlineData("Floor", "Hybrid Floor")]
     [InlineData("LSTM", "Scan sub-graph")]
     [InlineData("Tile", "ezkl v21 has no op")]

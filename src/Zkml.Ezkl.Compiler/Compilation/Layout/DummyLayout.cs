@@ -114,6 +114,8 @@ internal sealed partial class DummyLayout
                     "Abs" => Pairwise(inputs[0], Sign(inputs[0])),
                     "Sign" => Sign(inputs[0]),
                     "Neg" => Pairwise(Cells.Constant(BigInteger.Zero, 1), inputs[0]),
+                    "MeanOfSquares" => MeanOfSquares(inputs[0], ((ulong[])poly["axes"]!).Select(a => (int)a).ToArray()),
+                    "Pow" => Power(inputs[0], (uint)poly.Values[0]!),
                     "Sum" => SumAxes(inputs[0], ((ulong[])poly["axes"]!).Select(a => (int)a).ToArray()),
                     "Conv" => Conv(inputs, ((ulong, ulong)[])poly["padding"]!, (ulong[])poly["stride"]!, (long)(ulong)poly["group"]!),
                     _ => throw new EzklCompilationException($"internal: no layout model for {poly.Name}"),
@@ -127,6 +129,18 @@ internal sealed partial class DummyLayout
 
             case HybridOp { Op: var hybrid } when hybrid.Name is "ReduceMax" or "ReduceMin":
                 return ExtremumAxes(inputs[0], ((ulong[])hybrid["axes"]!).Select(a => (int)a).ToArray(), hybrid.Name == "ReduceMax");
+
+            case HybridOp { Op: var hybrid } when hybrid.Name == "Recip":
+                return Recip(inputs[0], new BigInteger((float)hybrid["input_scale"]!), new BigInteger((float)hybrid["output_scale"]!));
+
+            case HybridOp { Op: var hybrid } when hybrid.Name == "Sqrt":
+                return Sqrt(inputs[0], new BigInteger((float)hybrid["scale"]!));
+
+            case HybridOp { Op: var hybrid } when hybrid.Name == "Rsqrt":
+                return Recip(Sqrt(inputs[0], new BigInteger((float)hybrid["input_scale"]!)), new BigInteger((float)hybrid["input_scale"]!), new BigInteger((float)hybrid["output_scale"]!));
+
+            case HybridOp { Op: var hybrid } when hybrid.Name == "Softmax":
+                return Softmax(inputs[0], (float)hybrid["input_scale"]!, (float)hybrid["output_scale"]!, ((ulong[])hybrid["axes"]!).Select(a => (int)a).ToArray());
 
             case HybridOp { Op: var hybrid } when hybrid.Name is "ReduceArgMax" or "ReduceArgMin":
                 return ArgExtremeAxis(inputs[0], (int)(ulong)hybrid["dim"]!, hybrid.Name == "ReduceArgMax");

@@ -20,7 +20,6 @@ internal sealed partial class OnnxNormalizer
 
     private static readonly Dictionary<string, string> s_refusals = new(StringComparer.Ordinal)
     {
-        ["Softmax"] = SortAndShuffle,
         ["LogSoftmax"] = SortAndShuffle,
         ["TopK"] = SortAndShuffle,
         ["Hardmax"] = SortAndShuffle,
@@ -29,10 +28,6 @@ internal sealed partial class OnnxNormalizer
         ["ScatterElements"] = DynamicLookup,
         ["ScatterND"] = DynamicLookup,
         ["OneHot"] = DynamicLookup,
-        ["Sqrt"] = Division,
-        ["Reciprocal"] = Division,
-        ["Pow"] = "ezkl lays it out as Poly Pow (integer exponent) or Lookup Pow / Exp{base}; Zkml does not emit these yet",
-        ["LayerNormalization"] = "tract decomposes it into Reduce<Sum>, Sub, Reduce<MeanOfSquares>, Rsqrt and Mul; " + Division,
         ["InstanceNormalization"] = "tract decomposes it into Reduce<Sum>, Sub, Reduce<MeanOfSquares>, Rsqrt and Mul; " + Division,
         ["ReduceL2"] = "tract decomposes it into Square, Reduce<Sum> and Sqrt; " + Division,
         ["ReduceL1"] = "tract decomposes it into Abs and Reduce<Sum>; Zkml does not emit that composition yet",

@@ -21,7 +21,8 @@ internal sealed partial class OnnxNormalizer
         "ReduceMean", "ReduceSum", "Relu", "Reshape", "Shape", "Sigmoid", "Sin", "Sinh", "Slice", "Softplus", "Split",
         "Squeeze", "Sub", "Tan", "Tanh", "Transpose", "Unsqueeze", "Abs", "And", "Clip", "Equal", "Greater",
         "GreaterOrEqual", "HardSigmoid", "Less", "LessOrEqual", "Max", "Min", "Neg", "Not", "Or", "PRelu", "Sign", "Where",
-        "Xor", "ArgMax", "ArgMin", "GlobalMaxPool", "MaxPool", "ReduceMax", "ReduceMin",
+        "Xor", "ArgMax", "ArgMin", "GlobalMaxPool", "MaxPool", "ReduceMax", "ReduceMin", "LayerNormalization", "Pow",
+        "Reciprocal", "Softmax", "Sqrt",
     ];
 
     private readonly OnnxGraph _graph;
@@ -213,7 +214,7 @@ internal sealed partial class OnnxNormalizer
                 }
 
             default:
-                return LowerShapeOp(node) ?? LowerElementwise(node) ?? LowerDecomposition(node) ?? throw Refused(node);
+                return LowerShapeOp(node) ?? LowerElementwise(node) ?? LowerDecomposition(node) ?? LowerDivision(node) ?? throw Refused(node);
         }
     }
 
@@ -347,7 +348,7 @@ internal sealed partial class OnnxNormalizer
         var b = Input(node, 1);
         if (b.Value is not { } divisor)
         {
-            throw Unsupported(node, "only division by a constant is supported");
+            return DivideByComputed(node, a, b);
         }
 
         if (divisor.Data.Any(d => d == 0))

@@ -39,6 +39,12 @@ internal enum TypedKind
     ReduceMax,
     MaxPool,
     ArgMax,
+    Recip,
+    Sqrt,
+    Rsqrt,
+    Softmax,
+    MeanOfSquares,
+    Pow,
 }
 
 /// <summary>Convolution / pooling geometry for 2-D NCHW tensors.</summary>
@@ -93,6 +99,9 @@ internal sealed class TypedNode
 
     /// <summary>Identity: how much the output scale exceeds the input's (null keeps it: ezkl's <c>out_scale: None</c>).</summary>
     public int? ScaleShift { get; init; }
+
+    /// <summary>Pow: the exponent (integer: Poly Pow; otherwise Lookup Pow).</summary>
+    public double Exponent { get; init; }
 
     /// <summary>Gather: the constant indices (non-negative).</summary>
     public DenseTensor? Indices { get; init; }
