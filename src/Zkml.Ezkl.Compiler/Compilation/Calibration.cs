@@ -216,8 +216,12 @@ internal sealed class Calibrator
             for (var i = 0; i < graph.Inputs.Count; i++)
             {
                 var shape = graph.Inputs[i].Dims.Select(d => (int)(d ?? batch)).ToArray();
-                var values = sample.InputData[i].Select(v => (float)v).ToArray();
-                inputs.Add(NamedOnnxValue.CreateFromTensor(graph.Inputs[i].Name, new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(values, shape)));
+                inputs.Add(graph.Inputs[i].Kind switch
+                {
+                    ElementKind.Integer => NamedOnnxValue.CreateFromTensor(graph.Inputs[i].Name, new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long>(sample.InputData[i].Select(v => (long)Math.Round(v)).ToArray(), shape)),
+                    ElementKind.Bool => NamedOnnxValue.CreateFromTensor(graph.Inputs[i].Name, new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<bool>(sample.InputData[i].Select(v => v != 0).ToArray(), shape)),
+                    _ => NamedOnnxValue.CreateFromTensor(graph.Inputs[i].Name, new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(sample.InputData[i].Select(v => (float)v).ToArray(), shape)),
+                });
             }
 
             using var results = session.Run(inputs);

@@ -299,6 +299,21 @@ internal static class CircuitBuilder
                     break;
                 }
 
+            case TypedKind.Gather when node.Indices is null:
+                {
+                    // ezkl: an index tensor that is a model input becomes a TDim input without range check.
+                    var index = entries[entry.Inputs[1]];
+                    if (index.Op is InputOp)
+                    {
+                        index.Op = new InputOp(0, InputType.TDim, false);
+                        index.OutScale = 0;
+                    }
+
+                    entry.Op = new HybridOp(CircuitOp.Hybrid("Gather", (ulong)node.Axis, null));
+                    entry.OutScale = InScale(0);
+                    break;
+                }
+
             case TypedKind.Gather:
                 {
                     var indices = node.Indices!;

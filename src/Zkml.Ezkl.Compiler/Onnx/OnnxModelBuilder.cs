@@ -45,6 +45,19 @@ public sealed class OnnxModelBuilder
         return name;
     }
 
+    /// <summary>Adds an int64 graph input (for example token ids that feed a Gather).</summary>
+    /// <param name="name">The input's name.</param>
+    /// <param name="shape">Its shape.</param>
+    /// <returns>The input's tensor name.</returns>
+    public string AddInt64Input(string name, long[] shape)
+    {
+        var info = ValueInfo(name, shape, null);
+        info.Type.TensorType.ElemType = (int)TensorProto.Types.DataType.Int64;
+        _graph.Input.Add(info);
+        _shapes[name] = shape;
+        return name;
+    }
+
     /// <summary>Marks a tensor as a graph output.</summary>
     /// <param name="tensor">The tensor to output.</param>
     /// <param name="name">The output's name; an Identity node renames the tensor when it differs.</param>

@@ -200,4 +200,37 @@ internal static class OperatorModels
         b.AddOutput(b.AddNode("Reshape", [output, b.AddInt64Initializer("flat", 1, 12)], [1, 12]), "output");
         return b.ToBytes();
     }
+
+    /// <summary>A LeNet-5-shaped network at a size that proves in seconds: x [1,1,8,8] → Conv 3x3 (2) → Relu →
+    /// MaxPool 2 → Conv 2x2 (3) → Relu → MaxPool 2 → Flatten → Gemm 6 → Relu → Gemm 3 → Softmax.</summary>
+    public static byte[] LeNet(int seed)
+    {
+        var random = new Random(seed);
+        float[] Weights(int n, double range) => Enumerable.Range(0, n).Select(_ => (float)(((random.NextDouble() * 2) - 1) * range)).ToArray();
+        var b = new OnnxModelBuilder();
+        var x = b.AddInput("x", [1, 1, 8, 8]);
+        var pool = new Dictionary<string, object> { ["kernel_shape"] = new long[] { 2, 2 }, ["strides"] = new long[] { 2, 2 } };
+        var c1 = b.AddNode("MaxPool", [b.Relu(b.Conv(x, Weights(18, 0.6), [2, 1, 3, 3], Weights(2, 0.1)))], [1, 2, 3, 3], pool);
+        var c2 = b.AddNode("MaxPool", [b.Relu(b.Conv(c1, Weights(24, 0.6), [3, 2, 2, 2], Weights(3, 0.1)))], [1, 3, 1, 1], pool);
+        var f1 = b.Relu(b.Gemm(b.Flatten(c2), TestModels.Matrix(random, 6, 3, 0.8), TestModels.Vector(random, 6)));
+        var logits = b.Gemm(f1, TestModels.Matrix(random, 3, 6, 0.8), TestModels.Vector(random, 3));
+        b.AddOutput(b.AddNode("Softmax", [logits], [1, 3], new Dictionary<string, object> { ["axis"] = 1L }), "output");
+        return b.ToBytes();
+    }
+
+    /// <summary>A text classifier: 4 token ids (int64) → embedding Gather from an 8 x 4 table → mean over the tokens →
+    /// Gemm 6 → Relu → Gemm 2 → Softmax.</summary>
+    public static byte[] EmbeddingClassifier(int seed)
+    {
+        var random = new Random(seed);
+        var b = new OnnxModelBuilder();
+        var ids = b.AddInt64Input("ids", [4]);
+        var table = b.AddInitializer("embedding", Enumerable.Range(0, 32).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray(), 8, 4);
+        var embedded = b.AddNode("Gather", [table, ids], [4, 4], new Dictionary<string, object> { ["axis"] = 0L });
+        var pooled = b.AddNode("ReduceMean", [embedded], [1, 4], new Dictionary<string, object> { ["axes"] = new long[] { 0 }, ["keepdims"] = 1L });
+        var hidden = b.Relu(b.Gemm(pooled, TestModels.Matrix(random, 6, 4, 0.8), TestModels.Vector(random, 6)));
+        var logits = b.Gemm(hidden, TestModels.Matrix(random, 2, 6, 0.8), TestModels.Vector(random, 2));
+        b.AddOutput(b.AddNode("Softmax", [logits], [1, 2], new Dictionary<string, object> { ["axis"] = 1L }), "output");
+        return b.ToBytes();
+    }
 }

@@ -123,7 +123,34 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
         AssertClose(TestModels.Reference(onnx, TestModels.Input(200, 12), [1, 3, 4]), outputs, 16 * Math.Pow(2, -settings.RunArgs.InputScale));
     }
 
+    [Fact]
+    public async Task A_small_lenet_with_max_pooling_and_softmax_proves_and_verifies_matching_onnx_runtime()
+    {
+        var onnx = OperatorModels.LeNet(21);
+
+        var (outputs, settings) = await CalibrateProveAndVerifyAsync(onnx, [1, 1, 8, 8]);
+
+        Assert.Equal((2 * 3 * 3) + (3 * 1 * 1) + 1, settings.NumShuffles); // one sort per pooling window, one for the softmax max
+        AssertClose(TestModels.Reference(onnx, TestModels.Input(200, 64), [1, 1, 8, 8]), outputs, 8 * Math.Pow(2, -settings.RunArgs.InputScale));
+    }
+
+    [Fact]
+    public async Task An_embedding_text_classifier_gathers_token_ids_through_a_dynamic_lookup_and_proves_matching_onnx_runtime()
+    {
+        var onnx = OperatorModels.EmbeddingClassifier(17);
+        float[] tokens = [3, 0, 7, 3];
+
+        var (outputs, settings) = await CalibrateProveAndVerifyAsync(onnx, [tokens, [1, 5, 2, 6]]);
+
+        Assert.Equal(1, settings.NumDynamicLookups); // the gather
+        Assert.Equal(32, settings.TotalDynamicColSize); // the 8 x 4 table
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx);
+        using var results = session.Run([Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("ids", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long>(tokens.Select(t => (long)t).ToArray(), [4]))]);
+        AssertClose(results.First().AsEnumerable<float>().ToArray(), outputs, 4 * Math.Pow(2, -settings.RunArgs.InputScale));
+    }
+
     [Theory]
+    [InlineData("embedding", 8)]
     [InlineData("divisions", 9)]
     [InlineData("tree ensemble", 8)]
     [InlineData("pooling", 9)]
@@ -139,6 +166,7 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
             "pooling" => OperatorModels.Pooling(5),
             "tree ensemble" => OperatorModels.TreeEnsemble(),
             "divisions" => OperatorModels.Divisions(),
+            "embedding" => OperatorModels.EmbeddingClassifier(17),
             _ => OperatorModels.ShapesAndReductions(3),
         };
         var args = new RunArgs { InputScale = 7, ParamScale = 7, DecompBase = 128, DecompLegs = 2, Logrows = logrows, LookupRange = new IntRange(-300, 300) };
@@ -191,10 +219,14 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
         Assert.Contains("dynamic lookup", error.Message, StringComparison.Ordinal);
     }
 
-    private async Task<(double[] Outputs, CircuitSettings Settings)> CalibrateProveAndVerifyAsync(byte[] onnx, long[] shape)
+    private Task<(double[] Outputs, CircuitSettings Settings)> CalibrateProveAndVerifyAsync(byte[] onnx, long[] shape)
     {
         var length = (int)shape.Aggregate(1L, (p, d) => p * d);
-        var samples = new[] { TestModels.Input(200, length), TestModels.Input(201, length) };
+        return CalibrateProveAndVerifyAsync(onnx, [TestModels.Input(200, length), TestModels.Input(201, length)]);
+    }
+
+    private async Task<(double[] Outputs, CircuitSettings Settings)> CalibrateProveAndVerifyAsync(byte[] onnx, float[][] samples)
+    {
         var engine = fixture.Engine;
         var generated = Compiler.GenerateSettings(onnx, new RunArgs { DecompBase = 128, DecompLegs = 2, Logrows = 10, LookupRange = new IntRange(0, 0) });
         var calibration = await Compiler.CalibrateSettingsAsync(

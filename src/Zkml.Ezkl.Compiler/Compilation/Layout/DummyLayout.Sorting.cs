@@ -223,4 +223,43 @@ internal sealed partial class DummyLayout
         _region.CompleteShuffle(output.Length, flush);
         return Mark(claimed);
     }
+
+    /// <summary>layouts.rs <c>gather</c> with computed indices: each output element's flat position (the index times
+    /// the axis stride plus a constant offset, two products per element, <c>linearize_element_index</c>), then one
+    /// <c>select</c> of all of them from the flattened input.</summary>
+    private Cells GatherDynamic(Cells input, Cells index, int dim)
+    {
+        var dims = input.Dims;
+        var count = index.Length;
+        var multipliers = dims.Select((_, i) => dims.Skip(i + 1).Aggregate(1L, (p, d) => p * d)).ToArray();
+        var iteration = dims.ToArray();
+        iteration[dim] = count;
+        var total = iteration.Aggregate(1L, (p, d) => p * d);
+        var strides = Onnx.ShapeMath.Strides(iteration);
+        var stride = Cells.Constant(new BigInteger(multipliers[dim]), 1);
+        for (long o = 0; o < total; o++)
+        {
+            long rest = o, offset = 0, position = 0;
+            for (var d = 0; d < iteration.Length; d++)
+            {
+                var coord = rest / strides[d];
+                rest %= strides[d];
+                if (d == dim)
+                {
+                    position = coord;
+                }
+                else
+                {
+                    offset += coord * multipliers[d];
+                }
+            }
+
+            var scaled = Pairwise(new Cells([index.Items[position]], [1]), stride);
+            Pairwise(scaled, Cells.Constant(new BigInteger(offset), 1));
+        }
+
+        var flat = new Cells(input.Items, [input.Length]);
+        var output = Select(flat, Mark(Cells.Unknown(total)));
+        return output.Reshaped(iteration);
+    }
 }

@@ -151,6 +151,9 @@ internal sealed partial class DummyLayout
             case HybridOp { Op: var hybrid } when hybrid.Name == "Gather" && hybrid["constant_idx"] is UsizeTensor indices:
                 return GatherConstant(inputs[0], (int)(ulong)hybrid["dim"]!, indices);
 
+            case HybridOp { Op: var hybrid } when hybrid.Name == "Gather":
+                return GatherDynamic(inputs[0], inputs[1], (int)(ulong)hybrid["dim"]!);
+
             case HybridOp { Op: var hybrid } when hybrid.Name == "SumPool":
                 return SumPool(inputs[0], ((ulong, ulong)[])hybrid["padding"]!, (ulong[])hybrid["stride"]!, (ulong[])hybrid["kernel_shape"]!, (bool)hybrid["normalized"]!);
 

@@ -282,7 +282,13 @@ internal sealed partial class OnnxNormalizer
         var axis = NormalizeAxis(node, node.Int("axis", 0), data.Shape.Length);
         if (indices.Value is not { } idx)
         {
-            throw Unsupported(node, "indices computed in the circuit need ezkl's dynamic lookup (Hybrid Gather without constant indices), which Zkml does not lay out yet");
+            if (indices.Shape.Length != 1)
+            {
+                throw Unsupported(node, "ezkl flattens computed indices, so only rank-1 computed indices keep ONNX's output shape; reshape the indices to rank 1");
+            }
+
+            long[] gatheredShape = [.. data.Shape[..axis], indices.Shape[0], .. data.Shape[(axis + 1)..]];
+            return new TypedNode { Kind = TypedKind.Gather, Inputs = [data, indices], Shape = gatheredShape, Origin = node.Name, Axis = axis, ElementKind = data.ElementKind };
         }
 
         var dim = data.Shape[axis];
