@@ -126,7 +126,9 @@ public sealed class EzklCompiler
         return CompileCircuit(bytes, settings);
     }
 
-    /// <summary>The circuit's nodes with their ops, scales and shapes (what <c>ezkl table</c> prints).</summary>
+    /// <summary>The circuit's nodes with their ops, scales and shapes (what <c>ezkl table</c> prints), and what each
+    /// costs in the layout at <paramref name="runArgs"/>' logrows: advice cells, rows, shuffles, dynamic lookups, new
+    /// constants and the lookup tables and range checks it reads.</summary>
     /// <param name="onnxModel">The ONNX model bytes.</param>
     /// <param name="runArgs">Run arguments, or ezkl's defaults.</param>
     /// <returns>One row per circuit node, in index order.</returns>
@@ -134,14 +136,27 @@ public sealed class EzklCompiler
     {
         var args = runArgs ?? new RunArgs();
         var model = CircuitCompiler.BuildModel(onnxModel, args, out var typed);
-        return model.Nodes.Select(kv => new CircuitNodeDescription(
-            (long)kv.Key,
-            kv.Value.Op.ToString() ?? string.Empty,
-            kv.Value.Inputs.Select(i => (long)i.Node).ToArray(),
-            kv.Value.OutScale,
-            kv.Value.OutDims.Select(d => (long)d).ToArray(),
-            (long)kv.Value.NumUses,
-            typed.Nodes[(int)kv.Key].Origin)).ToList();
+        DummyLayout.Run(model, args, (uint)args.Logrows, _options.Accounting, out var costs);
+        return model.Nodes.Select(kv =>
+        {
+            var cost = costs[kv.Key];
+            return new CircuitNodeDescription(
+                (long)kv.Key,
+                kv.Value.Op.ToString() ?? string.Empty,
+                kv.Value.Inputs.Select(i => (long)i.Node).ToArray(),
+                kv.Value.OutScale,
+                kv.Value.OutDims.Select(d => (long)d).ToArray(),
+                (long)kv.Value.NumUses,
+                typed.Nodes[(int)kv.Key].Origin)
+            {
+                Assignments = cost.Assignments,
+                Rows = cost.Rows,
+                Shuffles = cost.Shuffles,
+                DynamicLookups = cost.DynamicLookups,
+                Constants = cost.Constants,
+                Tables = cost.Tables,
+            };
+        }).ToList();
     }
 
     /// <summary>
@@ -243,7 +258,26 @@ public sealed class EzklCompilerOptions
 /// <param name="OutDims">The output shape.</param>
 /// <param name="Uses">How many nodes read the output (outputs count 1).</param>
 /// <param name="Origin">The ONNX node or tensor it came from.</param>
-public sealed record CircuitNodeDescription(long Index, string Operation, IReadOnlyList<long> Inputs, int OutScale, IReadOnlyList<long> OutDims, long Uses, string Origin);
+public sealed record CircuitNodeDescription(long Index, string Operation, IReadOnlyList<long> Inputs, int OutScale, IReadOnlyList<long> OutDims, long Uses, string Origin)
+{
+    /// <summary>Advice cells the node's layout assigns (its share of <c>total_assignments</c>).</summary>
+    public long Assignments { get; init; }
+
+    /// <summary>Rows the node's layout advances (its share of <c>num_rows</c>).</summary>
+    public long Rows { get; init; }
+
+    /// <summary>Shuffle arguments (sorts) the node lays out.</summary>
+    public long Shuffles { get; init; }
+
+    /// <summary>Dynamic lookups the node lays out.</summary>
+    public long DynamicLookups { get; init; }
+
+    /// <summary>Distinct constants the node adds to the fixed columns.</summary>
+    public long Constants { get; init; }
+
+    /// <summary>The lookup tables and range checks the node reads (each table is paid once per circuit).</summary>
+    public IReadOnlyList<string> Tables { get; init; } = [];
+}
 
 /// <summary>A compiled model with keys: what <see cref="EzklCompiler.CompileAndSetupAsync"/> returns.</summary>
 /// <param name="Settings">The settings the keys were made with (bumped if a retry was needed).</param>

@@ -149,6 +149,24 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
         AssertClose(results.First().AsEnumerable<float>().ToArray(), outputs, 4 * Math.Pow(2, -settings.RunArgs.InputScale));
     }
 
+    [Fact]
+    public void The_model_table_charges_every_node_its_cells_shuffles_dynamic_lookups_and_tables()
+    {
+        var onnx = OperatorModels.TreeEnsemble();
+        var args = new RunArgs { DecompBase = 128, DecompLegs = 2, Logrows = 9, LookupRange = new IntRange(0, 0) };
+
+        var rows = Compiler.DescribeModel(onnx, args);
+        var totals = Compiler.GenerateSettings(onnx, args);
+
+        Assert.Equal(totals.NumShuffles, rows.Sum(r => r.Shuffles));
+        Assert.Equal(totals.NumDynamicLookups, rows.Sum(r => r.DynamicLookups));
+        Assert.True(rows.Sum(r => r.Assignments) <= totals.TotalAssignments); // the rest is the public-output check
+        var argmax = Assert.Single(rows, r => r.Operation.StartsWith("ReduceArgMax", StringComparison.Ordinal));
+        Assert.Equal((1, 1), (argmax.Shuffles, argmax.DynamicLookups));
+        Assert.Contains("range[-1, 1]", argmax.Tables);
+        Assert.All(rows.Where(r => r.Operation.StartsWith("Constant", StringComparison.Ordinal)), r => Assert.Equal(0, r.Assignments));
+    }
+
     [Theory]
     [InlineData("embedding", 8)]
     [InlineData("divisions", 9)]

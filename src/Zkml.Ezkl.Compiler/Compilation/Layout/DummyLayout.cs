@@ -22,11 +22,35 @@ internal sealed partial class DummyLayout
         _region = new DummyRegion(runArgs, logrows);
     }
 
-    public static DummyRegion Run(GraphModel model, RunArgs runArgs, uint logrows, AccountingMode mode = AccountingMode.Tight)
+    public static DummyRegion Run(GraphModel model, RunArgs runArgs, uint logrows, AccountingMode mode = AccountingMode.Tight) =>
+        Run(model, runArgs, logrows, mode, out _);
+
+    /// <summary>Lays the model out and reports what each node cost (the key <see cref="OutputCostKey"/> holds the
+    /// public-output checks after the last node).</summary>
+    public static DummyRegion Run(GraphModel model, RunArgs runArgs, uint logrows, AccountingMode mode, out IReadOnlyDictionary<ulong, NodeCost> costs)
     {
         var layout = new DummyLayout(runArgs, logrows, mode == AccountingMode.Tight);
         layout.LayoutModel(model);
+        costs = layout._costs;
         return layout._region;
+    }
+
+    public const ulong OutputCostKey = ulong.MaxValue;
+
+    private readonly Dictionary<ulong, NodeCost> _costs = [];
+
+    private NodeCost Measure(Action layout)
+    {
+        var (coord, row, shuffles, dynamic, constants) = (_region.LinearCoord, _region.Row, _region.ShuffleIndex, _region.DynamicLookupIndex, _region.Constants.Count);
+        _region.NodeTables.Clear();
+        layout();
+        return new NodeCost(
+            _region.LinearCoord - coord,
+            _region.Row - row,
+            _region.ShuffleIndex - shuffles,
+            _region.DynamicLookupIndex - dynamic,
+            _region.Constants.Count - constants,
+            _region.NodeTables.Order(StringComparer.Ordinal).ToArray());
     }
 
     private void LayoutModel(GraphModel model)
@@ -34,32 +58,44 @@ internal sealed partial class DummyLayout
         var results = new Dictionary<ulong, Cells>();
         foreach (var (key, node) in model.Nodes)
         {
-            Cells output;
-            switch (node.Op)
-            {
-                case InputOp input:
-                    // Hashed inputs were assigned by the Poseidon module before the model is laid out.
-                    var hashed = _tight && _runArgs.InputVisibility.IsHashed;
-                    output = Identity(new Cells(Cells.Unknown(ToLong(node.OutDims)).Items, ToLong(node.OutDims)) { Assigned = hashed }, input.Decomp);
-                    break;
-                case ConstantOp constant:
-                    {
-                        var q = constant.QuantizedValues;
-                        var isFixed = q.Visibility?.IsFixed == true;
-                        var cells = new Cells(q.Inner.Select(v => isFixed ? v : (BigInteger?)null).ToArray(), ToLong(q.Dims));
-                        // A constant read once is inlined into its consumer; otherwise it is assigned once.
-                        output = node.NumUses == 1 ? cells : Identity(cells, constant.Decomp);
-                        break;
-                    }
-
-                default:
-                    output = LayoutOp(node.Op, node.Inputs.Select(i => results[i.Node]).ToArray());
-                    break;
-            }
-
+            Cells output = null!;
+            _costs[key] = Measure(() => output = LayoutNode(node, results));
             results[key] = output.Reshaped(ToLong(node.OutDims));
         }
 
+        _costs[OutputCostKey] = Measure(() => LayoutOutputs(model, results));
+    }
+
+    private Cells LayoutNode(GraphNode node, Dictionary<ulong, Cells> results)
+    {
+        Cells output;
+        switch (node.Op)
+        {
+            case InputOp input:
+                // Hashed inputs were assigned by the Poseidon module before the model is laid out.
+                var hashed = _tight && _runArgs.InputVisibility.IsHashed;
+                output = Identity(new Cells(Cells.Unknown(ToLong(node.OutDims)).Items, ToLong(node.OutDims)) { Assigned = hashed }, input.Decomp);
+                break;
+            case ConstantOp constant:
+                {
+                    var q = constant.QuantizedValues;
+                    var isFixed = q.Visibility?.IsFixed == true;
+                    var cells = new Cells(q.Inner.Select(v => isFixed ? v : (BigInteger?)null).ToArray(), ToLong(q.Dims));
+                    // A constant read once is inlined into its consumer; otherwise it is assigned once.
+                    output = node.NumUses == 1 ? cells : Identity(cells, constant.Decomp);
+                    break;
+                }
+
+            default:
+                output = LayoutOp(node.Op, node.Inputs.Select(i => results[i.Node]).ToArray());
+                break;
+        }
+
+        return output;
+    }
+
+    private void LayoutOutputs(GraphModel model, Dictionary<ulong, Cells> results)
+    {
         if (_runArgs.OutputVisibility.IsPublic || _runArgs.OutputVisibility.IsFixed)
         {
             foreach (var (nodeIndex, _) in model.Outputs)
@@ -581,3 +617,7 @@ internal sealed partial class DummyLayout
         return normalized ? Div(output, kernelLength) : output;
     }
 }
+
+/// <summary>What laying out one node cost: advice cells, rows, shuffles, dynamic lookups, new distinct constants, and
+/// the lookup tables and range checks it reads.</summary>
+internal sealed record NodeCost(long Assignments, long Rows, long Shuffles, long DynamicLookups, long Constants, IReadOnlyList<string> Tables);

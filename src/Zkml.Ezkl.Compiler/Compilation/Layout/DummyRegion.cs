@@ -130,8 +130,12 @@ internal sealed class DummyRegion
         }
     }
 
+    /// <summary>The lookups and range checks the node being laid out uses (reset per node, for the cost table).</summary>
+    public HashSet<string> NodeTables { get; } = [];
+
     public void AddRangeCheck(Int128 min, Int128 max)
     {
+        NodeTables.Add($"range[{min}, {max}]");
         if (!RangeChecks.Contains((min, max)))
         {
             RangeChecks.Add((min, max));
@@ -141,6 +145,7 @@ internal sealed class DummyRegion
     public void AddLookup(CircuitOp op)
     {
         var key = op.ToString();
+        NodeTables.Add(key);
         if (!Lookups.Any(l => l.ToString() == key))
         {
             Lookups.Add(op);
