@@ -233,4 +233,31 @@ internal static class OperatorModels
         b.AddOutput(b.AddNode("Softmax", [logits], [1, 2], new Dictionary<string, object> { ["axis"] = 1L }), "output");
         return b.ToBytes();
     }
+
+    /// <summary>x [1,2,2,2] → ops tract rewrites into others: Elu, Selu, Celu, Softsign, ReduceL1, ReduceL2,
+    /// ReduceSumSquare, ReduceLogSumExp, InstanceNormalization, GlobalAveragePool (Sum + 1/4) and Mul(x, x) (Pow 2).</summary>
+    public static byte[] Compositions()
+    {
+        var b = new OnnxModelBuilder();
+        var x = b.AddInput("x", [1, 2, 2, 2]);
+        long[] s = [1, 2, 2, 2];
+        string Flat(string t, long n) => b.AddNode("Reshape", [t, b.AddInt64Initializer($"flat_{t}", 1, n)], [1, n]);
+        string Reduce(string op) => b.AddNode(op, [x], [1, 2], new Dictionary<string, object> { ["axes"] = new long[] { 2, 3 }, ["keepdims"] = 0L });
+        var parts = new List<string>
+        {
+            Flat(b.AddNode("Elu", [x], s, new Dictionary<string, object> { ["alpha"] = 0.8f }), 8),
+            Flat(b.AddNode("Selu", [x], s), 8),
+            Flat(b.AddNode("Celu", [x], s, new Dictionary<string, object> { ["alpha"] = 1.5f }), 8),
+            Flat(b.AddNode("Softsign", [x], s), 8),
+            Reduce("ReduceL1"),
+            Reduce("ReduceL2"),
+            Reduce("ReduceSumSquare"),
+            Reduce("ReduceLogSumExp"),
+            Flat(b.AddNode("InstanceNormalization", [x, b.AddInitializer("in_scale", [1.2f, 0.8f], 2), b.AddInitializer("in_bias", [0.1f, -0.2f], 2)], s), 8),
+            Flat(b.AddNode("GlobalAveragePool", [x], [1, 2, 1, 1]), 2),
+            Flat(b.AddNode("Mul", [x, x], s), 8),
+        };
+        b.AddOutput(b.AddNode("Concat", parts, [1, 66], new Dictionary<string, object> { ["axis"] = 1L }), "output");
+        return b.ToBytes();
+    }
 }

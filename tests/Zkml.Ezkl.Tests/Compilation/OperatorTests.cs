@@ -150,6 +150,19 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
     }
 
     [Fact]
+    public async Task Ops_tract_rewrites_into_others_prove_and_verify_matching_onnx_runtime()
+    {
+        var onnx = OperatorModels.Compositions();
+
+        var (outputs, settings) = await CalibrateProveAndVerifyAsync(onnx, [1, 2, 2, 2]);
+
+        var ops = Compiler.DescribeModel(onnx, settings.RunArgs).Select(n => n.Operation).ToList();
+        Assert.Contains(ops, o => o.Contains("Pow{2}", StringComparison.Ordinal)); // Mul(x, x), ReduceL2 and ReduceSumSquare square with Poly Pow
+        Assert.DoesNotContain(ops, o => o.Contains("SumPool", StringComparison.Ordinal)); // GlobalAveragePool is Sum + scale, as in ezkl
+        AssertClose(TestModels.Reference(onnx, TestModels.Input(200, 8), [1, 2, 2, 2]), outputs, 8 * Math.Pow(2, -settings.RunArgs.InputScale));
+    }
+
+    [Fact]
     public void The_model_table_charges_every_node_its_cells_shuffles_dynamic_lookups_and_tables()
     {
         var onnx = OperatorModels.TreeEnsemble();
@@ -168,6 +181,7 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
     }
 
     [Theory]
+    [InlineData("compositions", 10)]
     [InlineData("embedding", 8)]
     [InlineData("divisions", 9)]
     [InlineData("tree ensemble", 8)]
@@ -185,6 +199,7 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
             "tree ensemble" => OperatorModels.TreeEnsemble(),
             "divisions" => OperatorModels.Divisions(),
             "embedding" => OperatorModels.EmbeddingClassifier(17),
+            "compositions" => OperatorModels.Compositions(),
             _ => OperatorModels.ShapesAndReductions(3),
         };
         var args = new RunArgs { InputScale = 7, ParamScale = 7, DecompBase = 128, DecompLegs = 2, Logrows = logrows, LookupRange = new IntRange(-300, 300) };
@@ -206,7 +221,7 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
     [InlineData("TopK", "sort and shuffle")]
     [InlineData("Hardmax", "sort and shuffle")]
     [InlineData("GatherElements", "dynamic lookup")]
-    [InlineData("InstanceNormalization", "Hybrid Sqrt")]
+    [InlineData("ReduceProd", "Poly Prod")]
     [InlineData("Floor", "Hybrid Floor")]
     [InlineData("LSTM", "Scan sub-graph")]
     [InlineData("Tile", "ezkl v21 has no op")]

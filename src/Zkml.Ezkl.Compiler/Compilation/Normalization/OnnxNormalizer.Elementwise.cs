@@ -115,26 +115,31 @@ internal sealed partial class OnnxNormalizer
         }
 
         var normalized = axes.Select(axis => (long)NormalizeAxis(node, axis, rank)).Distinct().Order().ToArray();
-        var keptShape = x.Shape.Select((d, i) => normalized.Contains(i) ? 1 : d).ToArray();
-        var count = normalized.Aggregate(1L, (p, axis) => p * x.Shape[axis]);
-        TypedNode result;
+        var result = SumThenScale(node, x, normalized, mean);
+        return node.Int("keepdims", 1) != 0 ? result : Reshape(result, x.Shape.Where((_, i) => !normalized.Contains(i)).ToArray(), node.Name);
+    }
+
+    /// <summary>Reduce&lt;Sum&gt; over <paramref name="axes"/> (kept as size 1), then for a mean the Mul by the constant
+    /// 1/n tract makes of the division (ezkl: a rescaling Identity when n is a power of 2).</summary>
+    private TypedNode SumThenScale(OnnxNode node, TypedNode x, long[] axes, bool mean)
+    {
+        var rank = x.Shape.Length;
+        var keptShape = x.Shape.Select((d, i) => axes.Contains(i) ? 1 : d).ToArray();
+        var count = axes.Aggregate(1L, (p, axis) => p * x.Shape[axis]);
         if (x.Value is { } v)
         {
-            var (items, shape) = IndexOps.Sum(v.Data, v.Shape, normalized);
-            result = Const(new DenseTensor(shape, mean ? items.Select(s => (double)(float)(s / count)).ToArray() : items, v.Kind), node.Name);
-        }
-        else
-        {
-            result = new TypedNode { Kind = TypedKind.Sum, Inputs = [x], Shape = keptShape, Origin = node.Name, Axes = normalized };
-            if (mean)
-            {
-                // tract: ReduceMean = Reduce<Sum> then Mul by the constant 1/n (ezkl: a rescaling Identity when n is a power of 2).
-                var reciprocal = Const(new DenseTensor(Enumerable.Repeat(1L, rank).ToArray(), [(float)(1.0 / count)], ElementKind.Float), node.Name + ".reciprocal");
-                result = Binary(node, TypedKind.Mul, result, reciprocal);
-            }
+            var (items, shape) = IndexOps.Sum(v.Data, v.Shape, axes);
+            return Const(new DenseTensor(shape, mean ? items.Select(s => (double)(float)(s / count)).ToArray() : items, v.Kind), node.Name);
         }
 
-        return node.Int("keepdims", 1) != 0 ? result : Reshape(result, x.Shape.Where((_, i) => !normalized.Contains(i)).ToArray(), node.Name);
+        var result = new TypedNode { Kind = TypedKind.Sum, Inputs = [x], Shape = keptShape, Origin = node.Name, Axes = axes };
+        if (mean)
+        {
+            var reciprocal = Const(new DenseTensor(Enumerable.Repeat(1L, rank).ToArray(), [(float)(1.0 / count)], ElementKind.Float), node.Name + ".reciprocal");
+            result = Binary(node, TypedKind.Mul, result, reciprocal);
+        }
+
+        return result;
     }
 
     private TypedNode ReduceExtremum(OnnxNode node, TypedNode x, bool max, long[]? fixedAxes)

@@ -22,7 +22,8 @@ internal sealed partial class OnnxNormalizer
         "Squeeze", "Sub", "Tan", "Tanh", "Transpose", "Unsqueeze", "Abs", "And", "Clip", "Equal", "Greater",
         "GreaterOrEqual", "HardSigmoid", "Less", "LessOrEqual", "Max", "Min", "Neg", "Not", "Or", "PRelu", "Sign", "Where",
         "Xor", "ArgMax", "ArgMin", "GlobalMaxPool", "MaxPool", "ReduceMax", "ReduceMin", "LayerNormalization", "Pow",
-        "Reciprocal", "Softmax", "Sqrt",
+        "Reciprocal", "Softmax", "Sqrt", "Celu", "Elu", "InstanceNormalization", "ReduceL1", "ReduceL2",
+        "ReduceLogSumExp", "ReduceSumSquare", "Selu", "Softsign",
     ];
 
     private readonly OnnxGraph _graph;
@@ -144,7 +145,13 @@ internal sealed partial class OnnxNormalizer
             case "Sub":
                 return [Binary(node, TypedKind.Sub, Input(node, 0), Input(node, 1))];
             case "Mul":
-                return [Binary(node, TypedKind.Mul, Input(node, 0), Input(node, 1))];
+                {
+                    var (a, b) = (Input(node, 0), Input(node, 1));
+                    // tract: Mul(x, x) is Square, which ezkl lays out as Poly Pow(2).
+                    return [ReferenceEquals(a, b) && a.Value is null
+                        ? new TypedNode { Kind = TypedKind.Pow, Inputs = [a], Shape = a.Shape, Origin = node.Name, Exponent = 2 }
+                        : Binary(node, TypedKind.Mul, a, b)];
+                }
             case "Div":
                 return [Div(node)];
             case "Relu":
@@ -207,14 +214,15 @@ internal sealed partial class OnnxNormalizer
                 return [AveragePool(node)];
             case "GlobalAveragePool":
                 {
+                    // tract: Reduce<Sum> over the spatial axes, then Div by their size (a Mul by 1/n; ezkl: a rescaling
+                    // Identity when n is a power of 2).
                     var x = Input(node, 0);
                     RequireRank(node, x, 4);
-                    var window = new WindowSpec([x.Shape[2], x.Shape[3]], [1, 1], [(0, 0), (0, 0)], 1);
-                    return [new TypedNode { Kind = TypedKind.SumPool, Inputs = [x], Shape = [x.Shape[0], x.Shape[1], 1, 1], Origin = node.Name, Window = window }];
+                    return [SumThenScale(node, x, [2, 3], mean: true)];
                 }
 
             default:
-                return LowerShapeOp(node) ?? LowerElementwise(node) ?? LowerDecomposition(node) ?? LowerDivision(node) ?? throw Refused(node);
+                return LowerShapeOp(node) ?? LowerElementwise(node) ?? LowerDecomposition(node) ?? LowerDivision(node) ?? LowerComposition(node) ?? throw Refused(node);
         }
     }
 
