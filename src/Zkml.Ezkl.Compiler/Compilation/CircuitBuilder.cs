@@ -281,6 +281,11 @@ internal static class CircuitBuilder
 
                 break;
 
+            case TypedKind.TopK:
+                entry.Op = new HybridOp(CircuitOp.Hybrid("TopK", (ulong)node.Axis, (ulong)node.Start, node.Variant == "largest"));
+                entry.OutScale = InScale(0);
+                break;
+
             case TypedKind.ArgMax:
                 entry.Op = new HybridOp(CircuitOp.Hybrid(node.Variant!, (ulong)node.Axis));
                 entry.OutScale = 0;

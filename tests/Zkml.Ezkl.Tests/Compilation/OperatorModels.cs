@@ -131,8 +131,8 @@ internal static class OperatorModels
     }
 
     /// <summary>A two-tree ensemble in the shape scikit-learn's exporters write (comparisons against thresholds,
-    /// Where choosing leaves, the trees' votes summed), ending in ArgMax over the 3 classes, next to ArgMin and
-    /// the class scores: ezkl's sort argument plus a dynamic lookup per argmax.</summary>
+    /// Where choosing leaves, the trees' votes summed), ending in ArgMax over the 3 classes, next to ArgMin, the
+    /// class scores and the two best scores (TopK): ezkl's sort argument plus a dynamic lookup per argmax.</summary>
     public static byte[] TreeEnsemble()
     {
         var b = new OnnxModelBuilder();
@@ -150,7 +150,8 @@ internal static class OperatorModels
         var scores = b.AddNode("Add", [t1, t2], row);
         var best = b.AddNode("Cast", [b.AddNode("ArgMax", [scores], [1, 1], new Dictionary<string, object> { ["axis"] = 1L, ["keepdims"] = 1L })], [1, 1], new Dictionary<string, object> { ["to"] = 1L });
         var worst = b.AddNode("Cast", [b.AddNode("ArgMin", [scores], [1, 1], new Dictionary<string, object> { ["axis"] = 1L, ["keepdims"] = 1L })], [1, 1], new Dictionary<string, object> { ["to"] = 1L });
-        b.AddOutput(b.AddNode("Concat", [best, worst, scores], [1, 5], new Dictionary<string, object> { ["axis"] = 1L }), "output");
+        var top2 = b.AddNode("TopK", [scores, b.AddInt64Initializer("k", 2)], [[1, 2], [1, 2]], new Dictionary<string, object> { ["axis"] = 1L })[0];
+        b.AddOutput(b.AddNode("Concat", [best, worst, scores, top2], [1, 7], new Dictionary<string, object> { ["axis"] = 1L }), "output");
         return b.ToBytes();
     }
 

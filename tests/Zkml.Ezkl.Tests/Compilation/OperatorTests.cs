@@ -85,10 +85,10 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
 
         var (outputs, settings) = await CalibrateProveAndVerifyAsync(onnx, [1, 4]);
 
-        // One argmax and one argmin: each a dynamic lookup over the 3 scores and a sort (shuffle) of them.
+        // One argmax and one argmin: each a dynamic lookup over the 3 scores and a sort (shuffle) of them; TopK one more sort.
         Assert.Equal(2, settings.NumDynamicLookups);
         Assert.Equal(6, settings.TotalDynamicColSize);
-        Assert.Equal(2, settings.NumShuffles);
+        Assert.Equal(3, settings.NumShuffles);
         var reference = TestModels.Reference(onnx, TestModels.Input(200, 4), [1, 4]);
         Assert.Equal(reference[0], outputs[0]);
         Assert.Equal(reference[1], outputs[1]);
@@ -218,7 +218,7 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
     }
 
     [Theory]
-    [InlineData("TopK", "sort and shuffle")]
+    [InlineData("LogSoftmax", "sort and shuffle")]
     [InlineData("Hardmax", "sort and shuffle")]
     [InlineData("GatherElements", "dynamic lookup")]
     [InlineData("ReduceProd", "Poly Prod")]
@@ -240,16 +240,17 @@ public sealed class OperatorTests(EngineFixture fixture, Xunit.Abstractions.ITes
     }
 
     [Fact]
-    public void A_gather_with_indices_computed_in_the_circuit_is_refused_as_a_dynamic_lookup()
+    public void A_gather_with_computed_indices_of_rank_two_is_refused_because_ezkl_flattens_them()
     {
         var b = new OnnxModelBuilder();
-        var x = b.AddInput("x", [1, 4]);
-        var i = b.AddInput("i", [2]);
-        b.AddOutput(b.AddNode("Gather", [x, i], [1, 2], new Dictionary<string, object> { ["axis"] = 1L }), "output");
+        var x = b.AddInput("x", [4, 3]);
+        var i = b.AddInt64Input("i", [2, 2]);
+        b.AddOutput(b.AddNode("Gather", [x, i], [2, 2, 3], new Dictionary<string, object> { ["axis"] = 0L }), "output");
 
         var error = Assert.Throws<UnsupportedOperatorException>(() => Compiler.GenerateSettings(b.ToBytes()));
 
-        Assert.Contains("dynamic lookup", error.Message, StringComparison.Ordinal);
+        Assert.Equal("Gather", error.OpType);
+        Assert.Contains("rank-1", error.Message, StringComparison.Ordinal);
     }
 
     private Task<(double[] Outputs, CircuitSettings Settings)> CalibrateProveAndVerifyAsync(byte[] onnx, long[] shape)

@@ -93,16 +93,23 @@ internal sealed partial class DummyLayout
             return Pairwise(ex, inverse);
         }
 
+        return MultiDimAxes(x, axes, SoftmaxOf);
+    }
+
+    /// <summary>layouts.rs <c>multi_dim_axes_op</c> after the input is assigned: the op on every slice along
+    /// <paramref name="axes"/> (flattened), in row-major order of the other axes.</summary>
+    private Cells MultiDimAxes(Cells x, int[] axes, Func<Cells, Cells> op)
+    {
         if (x.Dims.Length == 1)
         {
-            return SoftmaxOf(x);
+            return op(x);
         }
 
-        // One slice per coordinate of the other axes, in row-major order of those axes.
         var others = Enumerable.Range(0, x.Dims.Length).Where(d => !axes.Contains(d)).ToArray();
         var strides = Onnx.ShapeMath.Strides(x.Dims);
         var outer = others.Aggregate(1L, (p, d) => p * x.Dims[d]);
         var inner = axes.Aggregate(1L, (p, d) => p * x.Dims[d]);
+        var outLength = inner;
         for (long o = 0; o < outer; o++)
         {
             var items = new BigInteger?[inner];
@@ -124,9 +131,33 @@ internal sealed partial class DummyLayout
                 items[k] = x.Items[source];
             }
 
-            SoftmaxOf(new Cells(items, [inner]) { Assigned = x.Assigned });
+            outLength = op(new Cells(items, [inner]) { Assigned = x.Assigned }).Length;
         }
 
-        return Mark(Cells.Unknown(x.Dims));
+        var shape = x.Dims.ToArray();
+        if (axes.Length == 1)
+        {
+            shape[axes[0]] = outLength;
+        }
+
+        return Mark(Cells.Unknown(shape));
+    }
+
+    /// <summary>topk_axes: per slice, the sort (unsorted collisions) read from the top or the bottom, first k.</summary>
+    private Cells TopK(Cells x, int dim, int k, bool largest)
+    {
+        if (!x.Assigned)
+        {
+            _region.Assign(x);
+            _region.Increment(x.Length);
+            x = Mark(x);
+        }
+
+        return MultiDimAxes(x, [dim], slice =>
+        {
+            var (sorted, _) = SortAscending(slice, SortCollisions.Unsorted);
+            var ordered = largest ? sorted.Items.Reverse().ToArray() : sorted.Items;
+            return new Cells(ordered[..k], [k]) { Assigned = sorted.Assigned };
+        });
     }
 }

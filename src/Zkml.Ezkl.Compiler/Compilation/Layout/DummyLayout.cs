@@ -178,6 +178,9 @@ internal sealed partial class DummyLayout
             case HybridOp { Op: var hybrid } when hybrid.Name == "Softmax":
                 return Softmax(inputs[0], (float)hybrid["input_scale"]!, (float)hybrid["output_scale"]!, ((ulong[])hybrid["axes"]!).Select(a => (int)a).ToArray());
 
+            case HybridOp { Op: var hybrid } when hybrid.Name == "TopK":
+                return TopK(inputs[0], (int)(ulong)hybrid["dim"]!, (int)(ulong)hybrid["k"]!, (bool)hybrid["largest"]!);
+
             case HybridOp { Op: var hybrid } when hybrid.Name is "ReduceArgMax" or "ReduceArgMin":
                 return ArgExtremeAxis(inputs[0], (int)(ulong)hybrid["dim"]!, hybrid.Name == "ReduceArgMax");
 

@@ -59,6 +59,31 @@ internal sealed partial class OnnxNormalizer
 
             case "MaxPool":
                 return [MaxPool(node)];
+            case "TopK":
+                {
+                    var x = Input(node, 0);
+                    if (node.Outputs.Count > 1 && _consumers.GetValueOrDefault(node.Outputs[1]) > 0)
+                    {
+                        throw Unsupported(node, "the Indices output is not supported (ezkl's TopK returns the values)");
+                    }
+
+                    if (x.Value is not null)
+                    {
+                        throw Unsupported(node, "a top-k of constants is not folded yet");
+                    }
+
+                    var k = ConstInput(node, 1, "K").AsLongs().Single();
+                    var axis = NormalizeAxis(node, node.Int("axis", -1), x.Shape.Length);
+                    if (k < 1 || k > x.Shape[axis])
+                    {
+                        throw new OnnxModelException($"{node.Describe} has K = {k} for an axis of size {x.Shape[axis]}");
+                    }
+
+                    var shape = x.Shape.ToArray();
+                    shape[axis] = k;
+                    return [new TypedNode { Kind = TypedKind.TopK, Inputs = [x], Shape = shape, Origin = node.Name, Axis = axis, Start = k, Variant = node.Int("largest", 1) != 0 ? "largest" : "smallest" }];
+                }
+
             case "ArgMax":
             case "ArgMin":
                 {

@@ -21,7 +21,6 @@ internal sealed partial class OnnxNormalizer
     private static readonly Dictionary<string, string> s_refusals = new(StringComparer.Ordinal)
     {
         ["LogSoftmax"] = SortAndShuffle,
-        ["TopK"] = SortAndShuffle,
         ["Hardmax"] = SortAndShuffle,
         ["GatherElements"] = DynamicLookup,
         ["GatherND"] = DynamicLookup,

@@ -23,7 +23,7 @@ internal sealed partial class OnnxNormalizer
         "GreaterOrEqual", "HardSigmoid", "Less", "LessOrEqual", "Max", "Min", "Neg", "Not", "Or", "PRelu", "Sign", "Where",
         "Xor", "ArgMax", "ArgMin", "GlobalMaxPool", "MaxPool", "ReduceMax", "ReduceMin", "LayerNormalization", "Pow",
         "Reciprocal", "Softmax", "Sqrt", "Celu", "Elu", "InstanceNormalization", "ReduceL1", "ReduceL2",
-        "ReduceLogSumExp", "ReduceSumSquare", "Selu", "Softsign",
+        "ReduceLogSumExp", "ReduceSumSquare", "Selu", "Softsign", "TopK",
     ];
 
     private readonly OnnxGraph _graph;

@@ -45,6 +45,7 @@ internal enum TypedKind
     Softmax,
     MeanOfSquares,
     Pow,
+    TopK,
 }
 
 /// <summary>Convolution / pooling geometry for 2-D NCHW tensors.</summary>
