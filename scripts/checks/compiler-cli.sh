@@ -11,6 +11,8 @@ expect_exit() { local want=$1; shift; set +e; "$@" > stdout.txt 2> stderr.txt; l
 zkml compile-circuit -M "$fixtures/network.onnx" -S "$fixtures/settings.json" --compiled-circuit fixture.compiled
 cmp fixture.compiled "$fixtures/model.compiled"
 zkml table -M "$fixtures/network.onnx" --input-scale 0 --param-scale 0 | grep -q 'Einsum{equation: "mk,nk->mn"}'
+zkml table -M "$fixtures/network.onnx" -S "$fixtures/settings.json" > table.txt
+grep -q 'total at logrows 6' table.txt && grep -q 'range\[0, 127\]' table.txt
 
 # The fixture network at new scales: gen-settings, calibrate on two samples, compile, then the engine.
 echo '{"input_data":[[0.5,-0.25,1.0,0.75,0.1,-0.6]]}' > calibration.json

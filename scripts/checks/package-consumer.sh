@@ -19,6 +19,14 @@ grep -q "engine/ezkl_bg.wasm" "$work/package-files.txt"
 grep -q "buildTransitive/Zkml.Ezkl.targets" "$work/package-files.txt"
 grep -q "lib/net10.0/Zkml.Ezkl.xml" "$work/package-files.txt"
 test -f "$work/feed/Zkml.Ezkl.$version.snupkg"
+# The engine package must not pull the compiler's heavy dependencies (ONNX Runtime, Protobuf) into its consumers.
+unzip -p "$work/feed/Zkml.Ezkl.$version.nupkg" Zkml.Ezkl.nuspec > "$work/engine.nuspec"
+if grep -qiE 'OnnxRuntime|Google.Protobuf' "$work/engine.nuspec"; then echo "package-consumer: Zkml.Ezkl depends on the compiler's packages" >&2; exit 1; fi
+# The compiler package depends on the engine package and brings ONNX Runtime itself.
+dotnet pack "$root/src/Zkml.Ezkl.Compiler/Zkml.Ezkl.Compiler.csproj" -c Release -o "$work/feed" -p:Version="$version" -nologo -v quiet
+unzip -p "$work/feed/Zkml.Ezkl.Compiler.$version.nupkg" Zkml.Ezkl.Compiler.nuspec > "$work/compiler.nuspec"
+grep -q "id=\"Zkml.Ezkl\" version=\"$version\"" "$work/compiler.nuspec"
+grep -q 'id="Microsoft.ML.OnnxRuntime"' "$work/compiler.nuspec"
 
 cd "$work/app"
 # Stop MSBuild from importing the repository's Directory.*.props: this is a stranger's project.
@@ -52,6 +60,7 @@ using Zkml.Ezkl;
 
 var fixtures = args[0];
 var circuit = CompiledCircuit.Load(Path.Combine(fixtures, "model.compiled"));
+if (circuit.Logrows != 6) { Console.WriteLine($"consumer: logrows {circuit.Logrows}, expected 6"); return 1; }
 var srs = Srs.Load(Path.Combine(fixtures, "kzg"));
 await using var engine = await EzklEngine.CreateAsync();
 var witness = await engine.GenerateWitnessAsync(circuit, ModelInput.Load(Path.Combine(fixtures, "input.json")));
@@ -63,5 +72,6 @@ return result.IsValid ? 0 : 1;
 CS
 dotnet build -c Release -nologo -v quiet
 test -f bin/Release/net10.0/ezkl_bg.wasm
+if [ -n "$(find bin/Release/net10.0 -iname '*onnxruntime*' -print -quit)" ]; then echo "package-consumer: ONNX Runtime in an engine-only app" >&2; exit 1; fi
 dotnet bin/Release/net10.0/Consumer.dll "$fixtures"
 echo "package-consumer: ok"

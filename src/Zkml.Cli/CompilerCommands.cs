@@ -156,8 +156,9 @@ internal static class CompilerCommands
     private static Command Table()
     {
         var model = ModelOption();
+        var settingsPath = new Option<string?>("--settings-path", "-S") { Description = "Take the run arguments from this settings.json (the other run-argument options are then ignored)" };
         var args = new RunArgOptions();
-        var command = new Command("table", "Print the circuit nodes of the ONNX model with their ops, scales and shapes") { model };
+        var command = new Command("table", "Print the circuit nodes of the ONNX model with their ops, scales, shapes and what each costs (cells, rows, shuffles, dynamic lookups, tables)") { model, settingsPath };
         foreach (var option in args.All)
         {
             command.Options.Add(option);
@@ -166,12 +167,23 @@ internal static class CompilerCommands
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(parse, async context =>
         {
             var onnx = await File.ReadAllBytesAsync(parse.GetValue(model)!, cancellationToken).ConfigureAwait(false);
-            var rows = new EzklCompiler(loggerFactory: context.LoggerFactory).DescribeModel(onnx, args.Read(parse));
-            Console.WriteLine($"{"idx",4}  {"scale",5}  {"inputs",-10} {"out dims",-14} {"uses",4}  {"origin",-16} op");
+            var runArgs = parse.GetValue(settingsPath) is { } path
+                ? (await CircuitSettings.LoadAsync(path, cancellationToken).ConfigureAwait(false)).RunArgs
+                : args.Read(parse);
+            var compiler = new EzklCompiler(loggerFactory: context.LoggerFactory);
+            var rows = compiler.DescribeModel(onnx, runArgs);
+            Console.WriteLine($"{"idx",4}  {"scale",5}  {"inputs",-10} {"out dims",-14} {"uses",4}  {"cells",7} {"rows",6} {"shuf",4} {"dyn",3}  {"origin",-16} op  [tables]");
             foreach (var r in rows)
             {
-                Console.WriteLine($"{r.Index,4}  {r.OutScale,5}  {string.Join(",", r.Inputs),-10} {"[" + string.Join(",", r.OutDims) + "]",-14} {r.Uses,4}  {Truncate(r.Origin, 16),-16} {r.Operation}");
+                var tables = r.Tables.Count == 0 ? string.Empty : "  [" + string.Join("; ", r.Tables) + "]";
+                Console.WriteLine($"{r.Index,4}  {r.OutScale,5}  {string.Join(",", r.Inputs),-10} {"[" + string.Join(",", r.OutDims) + "]",-14} {r.Uses,4}  {r.Assignments,7} {r.Rows,6} {r.Shuffles,4} {r.DynamicLookups,3}  {Truncate(r.Origin, 16),-16} {r.Operation}{tables}");
             }
+
+            var totals = compiler.GenerateSettings(onnx, runArgs);
+            Console.WriteLine(
+                $"total at logrows {totals.RunArgs.Logrows}: {totals.NumRows} rows, {totals.TotalAssignments} cells, {totals.TotalConstSize} constants, " +
+                $"{totals.NumShuffles} shuffles ({totals.TotalShuffleColSize} cells), {totals.NumDynamicLookups} dynamic lookups ({totals.TotalDynamicColSize} cells), " +
+                $"{totals.RequiredLookups.Count} lookup tables, {totals.RequiredRangeChecks.Count} range checks (the public-output checks are in the totals only)");
             return CliRunner.Success;
         }, cancellationToken));
         return command;

@@ -55,7 +55,7 @@ internal static class EngineVerbs
         {
             var compiled = await CompiledCircuit.LoadAsync(cli.Get(circuit).FullName, ct);
             // Without --logrows, the circuit's own k (from its bincode settings) lets a larger SRS be downsized.
-            var k = cli.Get(logrows) ?? (EzklCompiler.TryReadLogrows(compiled, out var read) ? read : null);
+            var k = cli.Get(logrows) ?? (compiled.TryGetLogrows(out var read) ? read : null);
             var parameters = await SrsCommands.LoadForCircuitAsync(cli.Get(srs), k, ct);
             await using var engine = CreateEngine(cli);
             var keys = await cli.WithProgressAsync("setup", async progress =>

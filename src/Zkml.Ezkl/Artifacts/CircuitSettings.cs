@@ -320,6 +320,15 @@ public sealed class RunArgs
     /// <summary>Members this model does not know, kept for lossless writing.</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? AdditionalMembers { get; set; }
+
+    /// <summary>A deep copy.</summary>
+    /// <returns>The copy.</returns>
+    public RunArgs Clone() => JsonSerializer.Deserialize<RunArgs>(JsonSerializer.SerializeToUtf8Bytes(this, EzklJson.Pretty), EzklJson.Pretty)!;
+
+    /// <summary>The value of a symbolic dimension, if set.</summary>
+    /// <param name="name">The dimension's name.</param>
+    /// <returns>Its value, or null.</returns>
+    public long? Variable(string name) => Variables.Find(v => v.Name == name)?.Value;
 }
 
 /// <summary>The output tolerance of <see cref="RunArgs"/>.</summary>
@@ -380,14 +389,52 @@ public sealed class Visibility : IEquatable<Visibility>
     public static Visibility KzgCommit { get; } = new("KZGCommit", "\"KZGCommit\"");
 
     /// <summary>Poseidon-hashed; the hash is public when <paramref name="hashIsPublic"/>.</summary>
-    public static Visibility Hashed(bool hashIsPublic) =>
-        new("Hashed", $"{{\"Hashed\":{{\"hash_is_public\":{(hashIsPublic ? "true" : "false")},\"outlets\":[]}}}}");
+    public static Visibility Hashed(bool hashIsPublic) => Hashed(hashIsPublic, []);
+
+    /// <summary>Poseidon-hashed values, with the hashed outlets ezkl records.</summary>
+    internal static Visibility Hashed(bool hashIsPublic, IReadOnlyList<ulong> outlets) =>
+        new("Hashed", $"{{\"Hashed\":{{\"hash_is_public\":{(hashIsPublic ? "true" : "false")},\"outlets\":[{string.Join(",", outlets)}]}}}}");
 
     /// <summary>The variant name (<c>Private</c>, <c>Public</c>, <c>Hashed</c>...).</summary>
     public string Kind { get; }
 
     /// <summary>Whether the values appear as public instances of the proof.</summary>
     public bool IsPublic => Kind == "Public";
+
+    /// <summary>Whether the values are Poseidon-hashed.</summary>
+    public bool IsHashed => Kind == "Hashed";
+
+    /// <summary>Whether the values are fixed columns of the circuit.</summary>
+    public bool IsFixed => Kind == "Fixed";
+
+    /// <summary>Whether the values are KZG-committed.</summary>
+    public bool IsKzgCommit => Kind == "KZGCommit";
+
+    /// <summary>For hashed values: whether the Poseidon hash is a public instance.</summary>
+    public bool HashIsPublic => IsHashed && HashedOptions().GetProperty("hash_is_public").GetBoolean();
+
+    /// <summary>For hashed values, the hashed outlets (ezkl fills them in); empty otherwise.</summary>
+    internal IReadOnlyList<ulong> Outlets => IsHashed && HashedOptions().TryGetProperty("outlets", out var o)
+        ? o.EnumerateArray().Select(x => x.GetUInt64()).ToArray()
+        : [];
+
+    /// <summary>The variant index of ezkl's <c>Visibility</c> enum in bincode (declaration order).</summary>
+    /// <exception cref="CompiledCircuitFormatException">The visibility is a form ezkl 21 does not know.</exception>
+    internal uint BincodeIndex => Kind switch
+    {
+        "Private" => 0,
+        "Public" => 1,
+        "Hashed" => 2,
+        "KZGCommit" => 3,
+        "Fixed" => 4,
+        _ => throw new CompiledCircuitFormatException($"visibility {Kind} is not one of ezkl 21's"),
+    };
+
+    private JsonElement HashedOptions()
+    {
+        using var doc = JsonDocument.Parse(_json);
+        return doc.RootElement.GetProperty("Hashed").Clone();
+    }
 
     /// <summary>The JSON form as ezkl writes it.</summary>
     public string ToJson() => _json;

@@ -1,3 +1,5 @@
+using Zkml.Ezkl.Compilation.Circuit;
+
 namespace Zkml.Ezkl;
 
 /// <summary>
@@ -15,8 +17,45 @@ public sealed class CompiledCircuit : EzklArtifact
     {
     }
 
+    private int _logrows;
+
     /// <inheritdoc />
     public override ArtifactKind Kind => ArtifactKind.CompiledCircuit;
+
+    /// <summary>
+    /// The logrows (k) the circuit was built for, read from the settings inside its bincode: the SRS size it needs
+    /// (for example to downsize a larger SRS with <see cref="KzgSrs.LoadForLogrowsAsync"/>). Decoded on first use.
+    /// </summary>
+    /// <exception cref="CompiledCircuitFormatException">The bytes are not ezkl 21's compiled-circuit layout.</exception>
+    public int Logrows
+    {
+        get
+        {
+            if (_logrows == 0)
+            {
+                _logrows = CompiledCircuitCodec.ReadLogrows(Bytes);
+            }
+
+            return _logrows;
+        }
+    }
+
+    /// <summary>Like <see cref="Logrows"/>, but returns false for bytes that are not ezkl 21's layout.</summary>
+    /// <param name="logrows">k when the result is true.</param>
+    /// <returns>Whether k could be read.</returns>
+    public bool TryGetLogrows(out int logrows)
+    {
+        try
+        {
+            logrows = Logrows;
+            return true;
+        }
+        catch (CompiledCircuitFormatException)
+        {
+            logrows = 0;
+            return false;
+        }
+    }
 
     /// <summary>Wraps compiled-circuit bytes (copied) after checking they are not empty or truncated.</summary>
     /// <exception cref="EzklInvalidArtifactException">The bytes are empty or too short to be a circuit.</exception>

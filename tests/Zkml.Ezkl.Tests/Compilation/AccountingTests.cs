@@ -12,15 +12,15 @@ public sealed class AccountingTests
     public void The_fixture_model_accounts_144_rows_288_assignments_and_3_constants()
     {
         var onnx = File.ReadAllBytes(TestPaths.Fixture("network.onnx"));
-        var args = SettingsJson.Read(File.ReadAllText(TestPaths.Fixture("settings.json"))).RunArgs;
+        var args = CircuitSettings.Load(TestPaths.Fixture("settings.json")).RunArgs;
 
         var model = CircuitCompiler.BuildModel(onnx, args, out var typed);
         var settings = SettingsGenerator.Generate(model, typed, args, AccountingMode.EzklDummy);
 
-        Assert.Equal(144UL, settings.NumRows);
-        Assert.Equal(288UL, settings.TotalAssignments);
-        Assert.Equal(3UL, settings.TotalConstSize);
-        Assert.Equal(new (Int128, Int128)[] { (-1, 1), (0, 127) }, settings.RequiredRangeChecks.Order().ToArray());
+        Assert.Equal(144L, settings.NumRows);
+        Assert.Equal(288L, settings.TotalAssignments);
+        Assert.Equal(3L, settings.TotalConstSize);
+        Assert.Equal(new IntRange[] { new(-1, 1), new(0, 127) }, settings.RequiredRangeChecks.OrderBy(r => r.Min).ToArray());
         Assert.Empty(settings.RequiredLookups);
     }
 
@@ -30,35 +30,36 @@ public sealed class AccountingTests
     [InlineData(7, 7, 10, 16384, 15, 216, 432, 3, 16383)]
     [InlineData(5, 9, 1, 128, 8, 564, 1128, 5, 127)]
     public void A_two_layer_mlp_accounts_like_the_reference_model(
-        int inputScale, int paramScale, uint multiplier, ulong decompBase, uint logrows, ulong rows, ulong assignments, ulong constants, long maxDigit)
+        int inputScale, int paramScale, int multiplier, long decompBase, int logrows, long rows, long assignments, long constants, long maxDigit)
     {
         var onnx = TestModels.Mlp(42, 3, 8, 4);
-        var args = new CircuitRunArgs
+        var args = new RunArgs
         {
             InputScale = inputScale,
             ParamScale = paramScale,
             ScaleRebaseMultiplier = multiplier,
             DecompBase = decompBase,
             Logrows = logrows,
-            LookupRange = (0, 0),
+            LookupRange = new IntRange(0, 0),
         };
 
         var model = CircuitCompiler.BuildModel(onnx, args, out var typed);
         var settings = SettingsGenerator.Generate(model, typed, args, AccountingMode.EzklDummy);
 
         Assert.Equal((rows, assignments, constants), (settings.NumRows, settings.TotalAssignments, settings.TotalConstSize));
-        Assert.Equal(new (Int128, Int128)[] { (-1, 1), (0, maxDigit) }, settings.RequiredRangeChecks.Order().ToArray());
+        Assert.Equal(new IntRange[] { new(-1, 1), new(0, maxDigit) }, settings.RequiredRangeChecks.OrderBy(r => r.Min).ToArray());
     }
 
     [Theory]
-    [InlineData(1UL, 222UL)]
-    [InlineData(2UL, 224UL)]
-    [InlineData(3UL, 234UL)]
-    [InlineData(4UL, 252UL)]
-    public void The_tight_estimate_of_the_fixture_matches_the_real_usage_the_engine_probes_bracketed(ulong innerCols, ulong expected)
+    [InlineData(1, 222L)]
+    [InlineData(2, 224L)]
+    [InlineData(3, 234L)]
+    [InlineData(4, 252L)]
+    public void The_tight_estimate_of_the_fixture_matches_the_real_usage_the_engine_probes_bracketed(int innerCols, long expected)
     {
         var onnx = File.ReadAllBytes(TestPaths.Fixture("network.onnx"));
-        var args = SettingsJson.Read(File.ReadAllText(TestPaths.Fixture("settings.json"))).RunArgs with { NumInnerCols = innerCols };
+        var args = CircuitSettings.Load(TestPaths.Fixture("settings.json")).RunArgs;
+        args.NumInnerCols = innerCols;
 
         var model = CircuitCompiler.BuildModel(onnx, args, out var typed);
         var settings = SettingsGenerator.Generate(model, typed, args, AccountingMode.Tight);

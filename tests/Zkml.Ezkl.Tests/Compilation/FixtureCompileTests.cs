@@ -10,7 +10,7 @@ public sealed class FixtureCompileTests
     public void Compiling_the_fixture_network_with_its_settings_reproduces_model_compiled_byte_for_byte()
     {
         var onnx = File.ReadAllBytes(TestPaths.Fixture("network.onnx"));
-        var settings = SettingsJson.Read(File.ReadAllText(TestPaths.Fixture("settings.json")));
+        var settings = CircuitSettings.Load(TestPaths.Fixture("settings.json"));
         var expected = File.ReadAllBytes(TestPaths.Fixture("model.compiled"));
 
         var actual = CompiledCircuitCodec.Encode(CircuitCompiler.Compile(onnx, settings));
@@ -34,14 +34,36 @@ public sealed class FixtureCompileTests
     [Fact]
     public void Settings_json_written_from_the_fixture_reads_back_to_the_same_bincode()
     {
-        var settings = SettingsJson.Read(File.ReadAllText(TestPaths.Fixture("settings.json")));
+        var settings = CircuitSettings.Load(TestPaths.Fixture("settings.json"));
         var circuit = CompiledCircuitCodec.Decode(File.ReadAllBytes(TestPaths.Fixture("model.compiled")));
 
-        var reread = SettingsJson.Read(SettingsJson.Write(settings));
+        var reread = CircuitSettings.Parse(settings.ToJson());
 
         Assert.Equal(
-            CompiledCircuitCodec.Encode(circuit with { Settings = settings with { CheckMode = CircuitCheckMode.Unsafe } }),
-            CompiledCircuitCodec.Encode(circuit with { Settings = reread with { CheckMode = CircuitCheckMode.Unsafe } }));
+            CompiledCircuitCodec.Encode(circuit with { Settings = Unsafe(settings) }),
+            CompiledCircuitCodec.Encode(circuit with { Settings = Unsafe(reread) }));
+    }
+
+    [Fact]
+    public void The_settings_embedded_in_model_compiled_are_the_fixture_settings_json_apart_from_what_bincode_omits()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(TestPaths.Fixture("settings.json")))!.AsObject();
+        var embedded = CompiledCircuitCodec.Decode(File.ReadAllBytes(TestPaths.Fixture("model.compiled"))).Settings;
+
+        // ezkl's bincode has no tolerance or div_rebasing; everything else, the lookups and range checks included, is the same.
+        var runArgs = json["run_args"]!.AsObject();
+        runArgs.Remove("tolerance");
+        runArgs.Remove("div_rebasing");
+        var decoded = System.Text.Json.Nodes.JsonNode.Parse(embedded.ToJson())!.AsObject();
+        decoded["run_args"]!.AsObject().Remove("tolerance");
+        Assert.Equal(json.ToJsonString(), decoded.ToJsonString());
+    }
+
+    private static CircuitSettings Unsafe(CircuitSettings settings)
+    {
+        var copy = settings.Clone();
+        copy.CheckMode = CheckMode.Unsafe;
+        return copy;
     }
 
     [Fact]
@@ -57,10 +79,11 @@ public sealed class FixtureCompileTests
     [Fact]
     public void ReadLogrows_finds_the_k_of_ezkls_compiled_fixture_in_its_bincode_settings()
     {
-        var settings = SettingsJson.Read(File.ReadAllText(TestPaths.Fixture("settings.json")));
+        var settings = CircuitSettings.Load(TestPaths.Fixture("settings.json"));
         var circuit = CompiledCircuit.Load(TestPaths.Fixture("model.compiled"));
 
-        Assert.Equal(6u, settings.RunArgs.Logrows);
+        Assert.Equal(6, settings.RunArgs.Logrows);
+        Assert.Equal(6, circuit.Logrows);
         Assert.Equal(6, EzklCompiler.ReadLogrows(circuit));
     }
 

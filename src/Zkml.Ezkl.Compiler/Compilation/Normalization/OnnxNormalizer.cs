@@ -10,25 +10,33 @@ namespace Zkml.Ezkl.Compilation.Normalization;
 /// (or becomes Mul + Add), AveragePool becomes SumPool, and every op whose inputs are all constants
 /// is folded. Symbolic input dimensions take the value of the <c>batch_size</c> variable.
 /// </summary>
-internal sealed class OnnxNormalizer
+internal sealed partial class OnnxNormalizer
 {
     /// <summary>The ONNX op types the compiler supports.</summary>
     public static IReadOnlyList<string> SupportedOperators { get; } =
     [
-        "Add", "AveragePool", "BatchNormalization", "Constant", "Conv", "Div", "Dropout", "Flatten", "Gemm",
-        "GlobalAveragePool", "Identity", "LeakyRelu", "MatMul", "Mul", "Relu", "Reshape", "Sigmoid", "Squeeze",
-        "Sub", "Tanh", "Transpose", "Unsqueeze",
+        "Acos", "Acosh", "Add", "Asin", "Asinh", "Atan", "Atanh", "AveragePool", "BatchNormalization", "Cast", "Concat",
+        "Constant", "ConstantOfShape", "Conv", "Cos", "Cosh", "Div", "Dropout", "Erf", "Exp", "Expand", "Flatten", "Gather",
+        "Gemm", "GlobalAveragePool", "HardSwish", "Identity", "LeakyRelu", "Log", "MatMul", "Mul", "Pad", "Range",
+        "ReduceMean", "ReduceSum", "Relu", "Reshape", "Shape", "Sigmoid", "Sin", "Sinh", "Slice", "Softplus", "Split",
+        "Squeeze", "Sub", "Tan", "Tanh", "Transpose", "Unsqueeze", "Abs", "And", "Clip", "Equal", "Greater",
+        "GreaterOrEqual", "HardSigmoid", "Less", "LessOrEqual", "Max", "Min", "Neg", "Not", "Or", "PRelu", "Sign", "Where",
+        "Xor", "ArgMax", "ArgMin", "GlobalMaxPool", "MaxPool", "ReduceMax", "ReduceMin", "LayerNormalization", "Pow",
+        "Reciprocal", "Softmax", "Sqrt", "Celu", "Elu", "InstanceNormalization", "ReduceL1", "ReduceL2",
+        "ReduceLogSumExp", "ReduceSumSquare", "Selu", "Softsign", "TopK",
     ];
 
     private readonly OnnxGraph _graph;
     private readonly Dictionary<string, TypedNode> _values = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _consumers = new(StringComparer.Ordinal);
     private readonly long _batchSize;
+    private readonly bool _boundedLogLookup;
 
-    private OnnxNormalizer(OnnxGraph graph, long batchSize)
+    private OnnxNormalizer(OnnxGraph graph, long batchSize, bool boundedLogLookup)
     {
         _graph = graph;
         _batchSize = batchSize;
+        _boundedLogLookup = boundedLogLookup;
         foreach (var node in graph.Nodes)
         {
             foreach (var input in node.Inputs.Where(i => i.Length > 0))
@@ -43,10 +51,10 @@ internal sealed class OnnxNormalizer
         }
     }
 
-    public static TypedGraph Normalize(OnnxGraph graph, CircuitRunArgs runArgs)
+    public static TypedGraph Normalize(OnnxGraph graph, RunArgs runArgs)
     {
         var batch = (long)(runArgs.Variable("batch_size") ?? 1);
-        return new OnnxNormalizer(graph, batch).Run();
+        return new OnnxNormalizer(graph, batch, runArgs.BoundedLogLookup).Run();
     }
 
     private TypedGraph Run()
@@ -137,7 +145,13 @@ internal sealed class OnnxNormalizer
             case "Sub":
                 return [Binary(node, TypedKind.Sub, Input(node, 0), Input(node, 1))];
             case "Mul":
-                return [Binary(node, TypedKind.Mul, Input(node, 0), Input(node, 1))];
+                {
+                    var (a, b) = (Input(node, 0), Input(node, 1));
+                    // tract: Mul(x, x) is Square, which ezkl lays out as Poly Pow(2).
+                    return [ReferenceEquals(a, b) && a.Value is null
+                        ? new TypedNode { Kind = TypedKind.Pow, Inputs = [a], Shape = a.Shape, Origin = node.Name, Exponent = 2 }
+                        : Binary(node, TypedKind.Mul, a, b)];
+                }
             case "Div":
                 return [Div(node)];
             case "Relu":
@@ -200,19 +214,15 @@ internal sealed class OnnxNormalizer
                 return [AveragePool(node)];
             case "GlobalAveragePool":
                 {
+                    // tract: Reduce<Sum> over the spatial axes, then Div by their size (a Mul by 1/n; ezkl: a rescaling
+                    // Identity when n is a power of 2).
                     var x = Input(node, 0);
                     RequireRank(node, x, 4);
-                    var window = new WindowSpec([x.Shape[2], x.Shape[3]], [1, 1], [(0, 0), (0, 0)], 1);
-                    return [new TypedNode { Kind = TypedKind.SumPool, Inputs = [x], Shape = [x.Shape[0], x.Shape[1], 1, 1], Origin = node.Name, Window = window }];
+                    return [SumThenScale(node, x, [2, 3], mean: true)];
                 }
 
-            case "MaxPool":
-            case "Softmax":
-            case "ReduceMax":
-            case "ArgMax":
-                throw Unsupported(node, "it lays out with ezkl's sort and shuffle argument, whose settings accounting Zkml does not implement; a circuit with guessed shuffle sizes could fail or mislead");
             default:
-                throw Unsupported(node, null);
+                return LowerShapeOp(node) ?? LowerElementwise(node) ?? LowerDecomposition(node) ?? LowerDivision(node) ?? LowerComposition(node) ?? throw Refused(node);
         }
     }
 
@@ -346,7 +356,7 @@ internal sealed class OnnxNormalizer
         var b = Input(node, 1);
         if (b.Value is not { } divisor)
         {
-            throw Unsupported(node, "only division by a constant is supported");
+            return DivideByComputed(node, a, b);
         }
 
         if (divisor.Data.Any(d => d == 0))
@@ -503,7 +513,7 @@ internal sealed class OnnxNormalizer
             return Const(v.Reshaped(shape), origin);
         }
 
-        return Make(TypedKind.Reshape, [x], shape, origin);
+        return new TypedNode { Kind = TypedKind.Reshape, Inputs = [x], Shape = shape, Origin = origin, ElementKind = x.ElementKind };
     }
 
     private TypedNode Transpose(TypedNode x, int[] perm, string origin)

@@ -45,6 +45,19 @@ public sealed class OnnxModelBuilder
         return name;
     }
 
+    /// <summary>Adds an int64 graph input (for example token ids that feed a Gather).</summary>
+    /// <param name="name">The input's name.</param>
+    /// <param name="shape">Its shape.</param>
+    /// <returns>The input's tensor name.</returns>
+    public string AddInt64Input(string name, long[] shape)
+    {
+        var info = ValueInfo(name, shape, null);
+        info.Type.TensorType.ElemType = (int)TensorProto.Types.DataType.Int64;
+        _graph.Input.Add(info);
+        _shapes[name] = shape;
+        return name;
+    }
+
     /// <summary>Marks a tensor as a graph output.</summary>
     /// <param name="tensor">The tensor to output.</param>
     /// <param name="name">The output's name; an Identity node renames the tensor when it differs.</param>
@@ -124,6 +137,36 @@ public sealed class OnnxModelBuilder
         _graph.Node.Add(node);
         _shapes[outputName] = outputShape;
         return outputName;
+    }
+
+    /// <summary>Adds a node with several outputs (for example Split), named after the node.</summary>
+    /// <param name="opType">The ONNX op type.</param>
+    /// <param name="inputs">The input tensor names.</param>
+    /// <param name="outputShapes">The shape of each output.</param>
+    /// <param name="attributes">Attributes (float, int, long, string, float[], int[], long[]).</param>
+    /// <returns>The output tensor names, in order.</returns>
+    public IReadOnlyList<string> AddNode(string opType, IReadOnlyList<string> inputs, IReadOnlyList<long[]> outputShapes, IReadOnlyDictionary<string, object>? attributes = null)
+    {
+        ArgumentNullException.ThrowIfNull(outputShapes);
+        var index = _counter++;
+        var node = new NodeProto { OpType = opType, Name = $"{opType}_{index}" };
+        node.Input.AddRange(inputs);
+        var names = new List<string>();
+        for (var k = 0; k < outputShapes.Count; k++)
+        {
+            var name = $"{opType.ToLowerInvariant()}_{index}_{k}";
+            node.Output.Add(name);
+            _shapes[name] = outputShapes[k];
+            names.Add(name);
+        }
+
+        foreach (var (key, value) in attributes ?? new Dictionary<string, object>())
+        {
+            node.Attribute.Add(Attribute(key, value));
+        }
+
+        _graph.Node.Add(node);
+        return names;
     }
 
     /// <summary>The shape recorded for a tensor.</summary>

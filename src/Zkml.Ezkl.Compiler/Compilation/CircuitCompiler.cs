@@ -7,7 +7,7 @@ namespace Zkml.Ezkl.Compilation;
 /// <summary>The synchronous core of the compiler: ONNX bytes in, ezkl structures out.</summary>
 internal static class CircuitCompiler
 {
-    public static GraphModel BuildModel(ReadOnlySpan<byte> onnx, CircuitRunArgs runArgs, out TypedGraph typed)
+    public static GraphModel BuildModel(ReadOnlySpan<byte> onnx, RunArgs runArgs, out TypedGraph typed)
     {
         var graph = OnnxGraph.Parse(onnx);
         typed = OnnxNormalizer.Normalize(graph, runArgs);
@@ -17,10 +17,11 @@ internal static class CircuitCompiler
     /// <summary>ezkl's <c>compile-circuit</c>: the model built with the settings' run args, the settings
     /// embedded verbatim except that the top-level check mode is forced to UNSAFE, and a placeholder
     /// witness of zero inputs.</summary>
-    public static GraphCircuit Compile(ReadOnlySpan<byte> onnx, GraphSettings settings)
+    public static GraphCircuit Compile(ReadOnlySpan<byte> onnx, CircuitSettings settings)
     {
         var model = BuildModel(onnx, settings.RunArgs, out var typed);
-        var embedded = settings with { CheckMode = CircuitCheckMode.Unsafe };
+        var embedded = settings.Clone();
+        embedded.CheckMode = CheckMode.Unsafe;
         var witness = EmbeddedWitness.Placeholder(typed.Inputs.Select(i => ShapeMath.Size(i.Shape)));
         return new GraphCircuit(model, embedded, witness);
     }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Zkml.Ezkl.Compilation.Circuit;
 using Zkml.Ezkl.Compilation.Normalization;
 using Zkml.Ezkl.Onnx;
@@ -18,27 +19,27 @@ internal static class SettingsGenerator
 
     public const uint MaxLogrows = 26;
 
-    public static GraphSettings Generate(GraphModel model, TypedGraph typed, CircuitRunArgs runArgs, AccountingMode mode = AccountingMode.Tight)
+    public static CircuitSettings Generate(GraphModel model, TypedGraph typed, RunArgs runArgs, AccountingMode mode = AccountingMode.Tight)
     {
         RequireSupportedVisibilities(runArgs);
-        var region = DummyLayout.Run(model, runArgs, runArgs.Logrows, mode);
+        var region = DummyLayout.Run(model, runArgs, (uint)runArgs.Logrows, mode);
 
         var instanceShapes = new List<ulong[]>();
-        if (runArgs.InputVisibility.Kind == CircuitVisibilityKind.Public)
+        if (runArgs.InputVisibility.IsPublic)
         {
             instanceShapes.AddRange(typed.Inputs.Select(i => Dims(i.Shape)));
         }
 
-        if (runArgs.OutputVisibility.Kind == CircuitVisibilityKind.Public)
+        if (runArgs.OutputVisibility.IsPublic)
         {
             instanceShapes.AddRange(model.Outputs.Select(o => model.Nodes[o.Node].OutDims));
         }
 
         // Poseidon module (hashed inputs / outputs): 41 rows per hashed element + 2 per tensor, one instance per hash.
         ulong poseidonRows = 0, hashes = 0;
-        void Hash(CircuitVisibility visibility, IEnumerable<ulong[]> shapes)
+        void Hash(Visibility visibility, IEnumerable<ulong[]> shapes)
         {
-            if (visibility.Kind != CircuitVisibilityKind.Hashed)
+            if (!visibility.IsHashed)
             {
                 return;
             }
@@ -57,23 +58,32 @@ internal static class SettingsGenerator
         Hash(runArgs.InputVisibility, typed.Inputs.Select(i => Dims(i.Shape)));
         Hash(runArgs.OutputVisibility, model.Outputs.Select(o => model.Nodes[o.Node].OutDims));
 
-        return new GraphSettings
+        return new CircuitSettings
         {
-            RunArgs = runArgs,
-            NumRows = Math.Max((ulong)region.Row, poseidonRows),
-            ModuleSizesPoseidon = (poseidonRows, [hashes]),
-            TotalAssignments = (ulong)region.LinearCoord,
-            TotalConstSize = (ulong)region.Constants.Count,
-            ModelInstanceShapes = instanceShapes,
+            RunArgs = runArgs.Clone(),
+            NumRows = (long)Math.Max((ulong)region.Row, poseidonRows),
+            ModuleSizes = new JsonObject
+            {
+                ["polycommit"] = new JsonArray(),
+                ["poseidon"] = new JsonArray(JsonValue.Create(poseidonRows), new JsonArray(JsonValue.Create(hashes))),
+            },
+            TotalAssignments = region.LinearCoord,
+            TotalConstSize = region.Constants.Count,
+            NumShuffles = region.ShuffleIndex,
+            NumDynamicLookups = region.DynamicLookupIndex,
+            TotalDynamicColSize = region.DynamicLookupColCoord,
+            TotalShuffleColSize = region.ShuffleColCoord,
+            MaxDynamicInputLen = region.MaxDynamicInputLen,
+            ModelInstanceShapes = instanceShapes.Select(s => s.Select(d => (long)d).ToList()).ToList(),
             ModelOutputScales = model.Outputs.Select(o => model.Nodes[o.Node].OutScale).ToList(),
             ModelInputScales = model.Inputs.Select(i => model.Nodes[i].OutScale).ToList(),
-            RequiredLookups = region.Lookups.ToList(),
-            RequiredRangeChecks = region.RangeChecks.ToList(),
+            RequiredLookups = region.Lookups.Select(l => (JsonNode?)LookupOpJson.ToJson(l)).ToList(),
+            RequiredRangeChecks = region.RangeChecks.Select(r => new IntRange((long)r.Min, (long)r.Max)).ToList(),
             CheckMode = runArgs.CheckMode,
             Version = "0.0.0",
-            Timestamp = (UInt128)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            InputTypes = typed.Inputs.Select(i => CircuitBuilder.TypeOf(i.ElementKind)).ToList(),
-            OutputTypes = model.OutputTypes.ToList(),
+            Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            InputTypes = typed.Inputs.Select(i => (JsonNode?)JsonValue.Create(CircuitBuilder.TypeOf(i.ElementKind).ToString())).ToList(),
+            OutputTypes = model.OutputTypes.Select(t => (JsonNode?)JsonValue.Create(t.ToString())).ToList(),
         };
     }
 
@@ -83,7 +93,7 @@ internal static class SettingsGenerator
     /// instances. Counts depend on k (column crossings), so the settings are regenerated at the chosen
     /// k until it is stable. <paramref name="ceiling"/> caps k (tables then span several columns).
     /// </summary>
-    public static GraphSettings WithMinimalLogrows(GraphModel model, TypedGraph typed, CircuitRunArgs runArgs, Int128 maxRangeSize, uint? ceiling = null, AccountingMode mode = AccountingMode.Tight)
+    public static CircuitSettings WithMinimalLogrows(GraphModel model, TypedGraph typed, RunArgs runArgs, Int128 maxRangeSize, uint? ceiling = null, AccountingMode mode = AccountingMode.Tight)
     {
         var settings = Generate(model, typed, runArgs, mode);
         for (var attempt = 0; attempt < 8; attempt++)
@@ -94,19 +104,23 @@ internal static class SettingsGenerator
                 return settings;
             }
 
-            settings = Generate(model, typed, runArgs with { Logrows = k }, mode);
+            var resized = runArgs.Clone();
+            resized.Logrows = (int)k;
+            settings = Generate(model, typed, resized, mode);
         }
 
         return settings;
     }
 
-    public static uint MinimalLogrows(GraphSettings settings, Int128 maxRangeSize, uint? ceiling)
+    public static uint MinimalLogrows(CircuitSettings settings, Int128 maxRangeSize, uint? ceiling)
     {
         var ra = settings.RunArgs;
-        var instances = settings.ModelInstanceShapes.Sum(s => (double)s.Aggregate(1UL, (p, d) => p * d));
-        var floor = Math.Max(Math.Max(MinLogrows, CeilLog2(Math.Max(instances, 1))), CeilLog2(settings.ModuleSizesPoseidon.Constraints));
-        var lookupSpan = ra.LookupRange.Max - ra.LookupRange.Min;
-        var rangeSpan = settings.RequiredRangeChecks.Select(r => r.Max - r.Min).DefaultIfEmpty(0).Max();
+        var instances = settings.ModelInstanceShapes.Sum(s => (double)s.Aggregate(1L, (p, d) => p * d));
+        var poseidonRows = settings.ModuleSizes["poseidon"]![0]!.GetValue<ulong>();
+        // A shuffle's (or dynamic lookup's) cells must fit in one column of the single-column vars.
+        var floor = Math.Max(Math.Max(Math.Max(MinLogrows, CeilLog2(Math.Max(instances, 1))), CeilLog2(poseidonRows)), CeilLog2(settings.MaxDynamicInputLen + 6));
+        var lookupSpan = (Int128)ra.LookupRange.Max - ra.LookupRange.Min;
+        var rangeSpan = settings.RequiredRangeChecks.Select(r => (Int128)r.Max - r.Min).DefaultIfEmpty(0).Max();
         var tableSpan = Int128.Max(Int128.Max(settings.RequiredLookups.Count > 0 ? lookupSpan : 0, rangeSpan), maxRangeSize);
         var k = Math.Max(
             CeilLog2(settings.NumRows + ReservedBlindingRows),
@@ -124,25 +138,34 @@ internal static class SettingsGenerator
 
     private static ulong[] Dims(long[] shape) => shape.Length == 0 ? [1] : shape.Select(d => (ulong)d).ToArray();
 
-    private static void RequireSupportedVisibilities(CircuitRunArgs runArgs)
+    private static void RequireSupportedVisibilities(RunArgs runArgs)
     {
         foreach (var (what, v) in new[] { ("input", runArgs.InputVisibility), ("output", runArgs.OutputVisibility), ("param", runArgs.ParamVisibility) })
         {
-            var supportedHash = v.Kind == CircuitVisibilityKind.Hashed && v.HashIsPublic && what != "param";
-            if (v.Kind is CircuitVisibilityKind.KzgCommit || (v.Kind == CircuitVisibilityKind.Hashed && !supportedHash))
+            var supportedHash = v.IsHashed && v.HashIsPublic && what != "param";
+            if (v.IsKzgCommit || (v.IsHashed && !supportedHash))
             {
                 throw new EzklCompilationException($"{what} visibility {v} needs Poseidon/polycommit module sizes Zkml's compiler does not account yet; use private, public, fixed, or hashed/public for inputs and outputs");
             }
         }
 
-        if (runArgs.InputVisibility.Kind == CircuitVisibilityKind.Fixed || runArgs.OutputVisibility.Kind == CircuitVisibilityKind.Fixed)
+        if (runArgs.InputVisibility.IsFixed || runArgs.OutputVisibility.IsFixed)
         {
             throw new EzklCompilationException("fixed visibility applies to parameters only");
         }
 
-        if (!runArgs.InputVisibility.IsPublicLike && !runArgs.OutputVisibility.IsPublicLike && !runArgs.ParamVisibility.IsPublicLike)
+        if (!runArgs.InputVisibility.IsPublicOrFixed() && !runArgs.OutputVisibility.IsPublicOrFixed() && !runArgs.ParamVisibility.IsPublicOrFixed())
         {
             throw new EzklCompilationException("at least one of input, output or parameters must be public or fixed: a proof with no public part proves nothing");
         }
     }
+}
+
+/// <summary>Visibility tests the layout needs.</summary>
+internal static class VisibilityExtensions
+{
+    /// <summary>True for visibilities that contribute public instances or fixed values, which ezkl requires for at
+    /// least one of input, output or parameters.</summary>
+    public static bool IsPublicOrFixed(this Visibility visibility) =>
+        visibility.IsPublic || visibility.IsFixed || visibility.IsHashed || visibility.IsKzgCommit;
 }

@@ -20,6 +20,32 @@ internal enum TypedKind
     MoveAxis,
     Conv,
     SumPool,
+    Concat,
+    Slice,
+    Broadcast,
+    Pad,
+    Identity,
+    Lookup,
+    Sum,
+    Gather,
+    Maximum,
+    Minimum,
+    Compare,
+    Iff,
+    Logic,
+    Abs,
+    Sign,
+    Neg,
+    ReduceMax,
+    MaxPool,
+    ArgMax,
+    Recip,
+    Sqrt,
+    Rsqrt,
+    Softmax,
+    MeanOfSquares,
+    Pow,
+    TopK,
 }
 
 /// <summary>Convolution / pooling geometry for 2-D NCHW tensors.</summary>
@@ -50,6 +76,36 @@ internal sealed class TypedNode
     public int To { get; init; }
 
     public WindowSpec? Window { get; init; }
+
+    /// <summary>Concat, Slice, Gather: the axis.</summary>
+    public int Axis { get; init; }
+
+    /// <summary>Slice: the first index kept.</summary>
+    public long Start { get; init; }
+
+    /// <summary>Slice: one past the last index kept.</summary>
+    public long End { get; init; }
+
+    /// <summary>Sum: the reduced axes (kept as size 1).</summary>
+    public long[]? Axes { get; init; }
+
+    /// <summary>Pad: (begin, end) per axis.</summary>
+    public (long Begin, long End)[]? Pads { get; init; }
+
+    /// <summary>Lookup: ezkl's LookupOp variant name (Exp, Erf, Ln, Sin...).</summary>
+    public string? LookupName { get; init; }
+
+    /// <summary>Compare and Logic: ezkl's variant (Greater, GreaterEqual, Less, LessEqual, Equals; Not, And, Or, Xor).</summary>
+    public string? Variant { get; init; }
+
+    /// <summary>Identity: how much the output scale exceeds the input's (null keeps it: ezkl's <c>out_scale: None</c>).</summary>
+    public int? ScaleShift { get; init; }
+
+    /// <summary>Pow: the exponent (integer: Poly Pow; otherwise Lookup Pow).</summary>
+    public double Exponent { get; init; }
+
+    /// <summary>Gather: the constant indices (non-negative).</summary>
+    public DenseTensor? Indices { get; init; }
 
     public bool IsLeaf => Kind is TypedKind.Source or TypedKind.Const;
 

@@ -9,24 +9,48 @@ namespace Zkml.Ezkl.Compilation.Layout;
 /// assigned), which yields <c>num_rows</c>, <c>total_assignments</c>, <c>total_const_size</c> and the
 /// sets of range checks and lookups that settings.json must carry.
 /// </summary>
-internal sealed class DummyLayout
+internal sealed partial class DummyLayout
 {
     private readonly DummyRegion _region;
-    private readonly CircuitRunArgs _runArgs;
+    private readonly RunArgs _runArgs;
     private readonly bool _tight;
 
-    private DummyLayout(CircuitRunArgs runArgs, uint logrows, bool tight)
+    private DummyLayout(RunArgs runArgs, uint logrows, bool tight)
     {
         _runArgs = runArgs;
         _tight = tight;
         _region = new DummyRegion(runArgs, logrows);
     }
 
-    public static DummyRegion Run(GraphModel model, CircuitRunArgs runArgs, uint logrows, AccountingMode mode = AccountingMode.Tight)
+    public static DummyRegion Run(GraphModel model, RunArgs runArgs, uint logrows, AccountingMode mode = AccountingMode.Tight) =>
+        Run(model, runArgs, logrows, mode, out _);
+
+    /// <summary>Lays the model out and reports what each node cost (the key <see cref="OutputCostKey"/> holds the
+    /// public-output checks after the last node).</summary>
+    public static DummyRegion Run(GraphModel model, RunArgs runArgs, uint logrows, AccountingMode mode, out IReadOnlyDictionary<ulong, NodeCost> costs)
     {
         var layout = new DummyLayout(runArgs, logrows, mode == AccountingMode.Tight);
         layout.LayoutModel(model);
+        costs = layout._costs;
         return layout._region;
+    }
+
+    public const ulong OutputCostKey = ulong.MaxValue;
+
+    private readonly Dictionary<ulong, NodeCost> _costs = [];
+
+    private NodeCost Measure(Action layout)
+    {
+        var (coord, row, shuffles, dynamic, constants) = (_region.LinearCoord, _region.Row, _region.ShuffleIndex, _region.DynamicLookupIndex, _region.Constants.Count);
+        _region.NodeTables.Clear();
+        layout();
+        return new NodeCost(
+            _region.LinearCoord - coord,
+            _region.Row - row,
+            _region.ShuffleIndex - shuffles,
+            _region.DynamicLookupIndex - dynamic,
+            _region.Constants.Count - constants,
+            _region.NodeTables.Order(StringComparer.Ordinal).ToArray());
     }
 
     private void LayoutModel(GraphModel model)
@@ -34,33 +58,45 @@ internal sealed class DummyLayout
         var results = new Dictionary<ulong, Cells>();
         foreach (var (key, node) in model.Nodes)
         {
-            Cells output;
-            switch (node.Op)
-            {
-                case InputOp input:
-                    // Hashed inputs were assigned by the Poseidon module before the model is laid out.
-                    var hashed = _tight && _runArgs.InputVisibility.Kind == CircuitVisibilityKind.Hashed;
-                    output = Identity(new Cells(Cells.Unknown(ToLong(node.OutDims)).Items, ToLong(node.OutDims)) { Assigned = hashed }, input.Decomp);
-                    break;
-                case ConstantOp constant:
-                    {
-                        var q = constant.QuantizedValues;
-                        var isFixed = q.Visibility?.Kind == CircuitVisibilityKind.Fixed;
-                        var cells = new Cells(q.Inner.Select(v => isFixed ? v : (BigInteger?)null).ToArray(), ToLong(q.Dims));
-                        // A constant read once is inlined into its consumer; otherwise it is assigned once.
-                        output = node.NumUses == 1 ? cells : Identity(cells, constant.Decomp);
-                        break;
-                    }
-
-                default:
-                    output = LayoutOp(node.Op, node.Inputs.Select(i => results[i.Node]).ToArray());
-                    break;
-            }
-
+            Cells output = null!;
+            _costs[key] = Measure(() => output = LayoutNode(node, results));
             results[key] = output.Reshaped(ToLong(node.OutDims));
         }
 
-        if (_runArgs.OutputVisibility.Kind is CircuitVisibilityKind.Public or CircuitVisibilityKind.Fixed)
+        _costs[OutputCostKey] = Measure(() => LayoutOutputs(model, results));
+    }
+
+    private Cells LayoutNode(GraphNode node, Dictionary<ulong, Cells> results)
+    {
+        Cells output;
+        switch (node.Op)
+        {
+            case InputOp input:
+                // Hashed inputs were assigned by the Poseidon module before the model is laid out.
+                var hashed = _tight && _runArgs.InputVisibility.IsHashed;
+                output = Identity(new Cells(Cells.Unknown(ToLong(node.OutDims)).Items, ToLong(node.OutDims)) { Assigned = hashed }, input.Decomp);
+                break;
+            case ConstantOp constant:
+                {
+                    var q = constant.QuantizedValues;
+                    var isFixed = q.Visibility?.IsFixed == true;
+                    var cells = new Cells(q.Inner.Select(v => isFixed ? v : (BigInteger?)null).ToArray(), ToLong(q.Dims));
+                    // A constant read once is inlined into its consumer; otherwise it is assigned once.
+                    output = node.NumUses == 1 ? cells : Identity(cells, constant.Decomp);
+                    break;
+                }
+
+            default:
+                output = LayoutOp(node.Op, node.Inputs.Select(i => results[i.Node]).ToArray());
+                break;
+        }
+
+        return output;
+    }
+
+    private void LayoutOutputs(GraphModel model, Dictionary<ulong, Cells> results)
+    {
+        if (_runArgs.OutputVisibility.IsPublic || _runArgs.OutputVisibility.IsFixed)
         {
             foreach (var (nodeIndex, _) in model.Outputs)
             {
@@ -101,12 +137,61 @@ internal sealed class DummyLayout
                     "LeakyReLU" => (float)poly["slope"]! == 0f ? Relu(inputs[0]) : LeakyRelu(inputs[0], (float)poly["slope"]!, (int)poly["scale"]!),
                     "Reshape" or "Flatten" => inputs[0].Reshaped(ToLong((ulong[])poly.Values[0]!)),
                     "MoveAxis" => inputs[0],
+                    "Concat" => Concat(inputs, (int)(ulong)poly["axis"]!),
+                    "Slice" => Slice(inputs[0], (int)(ulong)poly["axis"]!, (long)(ulong)poly["start"]!, (long)(ulong)poly["end"]!),
+                    "MultiBroadcastTo" => Broadcast(inputs[0], ToLong((ulong[])poly["shape"]!)),
+                    "Pad" => PadWithZeros(inputs[0], ((ulong, ulong)[])poly.Values[0]!),
+                    "Identity" => Identity(inputs[0], decomp: false),
+                    "Iff" => Iff(inputs[0], inputs[1], inputs[2]),
+                    "Not" => Not(inputs[0]),
+                    "And" => And(inputs[0], inputs[1]),
+                    "Or" => Or(inputs[0], inputs[1]),
+                    "Xor" => Xor(inputs[0], inputs[1]),
+                    "Abs" => Pairwise(inputs[0], Sign(inputs[0])),
+                    "Sign" => Sign(inputs[0]),
+                    "Neg" => Pairwise(Cells.Constant(BigInteger.Zero, 1), inputs[0]),
+                    "MeanOfSquares" => MeanOfSquares(inputs[0], ((ulong[])poly["axes"]!).Select(a => (int)a).ToArray()),
+                    "Pow" => Power(inputs[0], (uint)poly.Values[0]!),
+                    "Sum" => SumAxes(inputs[0], ((ulong[])poly["axes"]!).Select(a => (int)a).ToArray()),
                     "Conv" => Conv(inputs, ((ulong, ulong)[])poly["padding"]!, (ulong[])poly["stride"]!, (long)(ulong)poly["group"]!),
                     _ => throw new EzklCompilationException($"internal: no layout model for {poly.Name}"),
                 };
 
             case NonlinearOp { Op: var lookup }:
                 return Nonlinearity(inputs[0], lookup);
+
+            case HybridOp { Op: var hybrid } when hybrid.Name is "Max" or "Min" or "Greater" or "GreaterEqual" or "Less" or "LessEqual" or "Equals":
+                return Comparison(hybrid.Name, inputs[0], inputs[1]);
+
+            case HybridOp { Op: var hybrid } when hybrid.Name is "ReduceMax" or "ReduceMin":
+                return ExtremumAxes(inputs[0], ((ulong[])hybrid["axes"]!).Select(a => (int)a).ToArray(), hybrid.Name == "ReduceMax");
+
+            case HybridOp { Op: var hybrid } when hybrid.Name == "Recip":
+                return Recip(inputs[0], new BigInteger((float)hybrid["input_scale"]!), new BigInteger((float)hybrid["output_scale"]!));
+
+            case HybridOp { Op: var hybrid } when hybrid.Name == "Sqrt":
+                return Sqrt(inputs[0], new BigInteger((float)hybrid["scale"]!));
+
+            case HybridOp { Op: var hybrid } when hybrid.Name == "Rsqrt":
+                return Recip(Sqrt(inputs[0], new BigInteger((float)hybrid["input_scale"]!)), new BigInteger((float)hybrid["input_scale"]!), new BigInteger((float)hybrid["output_scale"]!));
+
+            case HybridOp { Op: var hybrid } when hybrid.Name == "Softmax":
+                return Softmax(inputs[0], (float)hybrid["input_scale"]!, (float)hybrid["output_scale"]!, ((ulong[])hybrid["axes"]!).Select(a => (int)a).ToArray());
+
+            case HybridOp { Op: var hybrid } when hybrid.Name == "TopK":
+                return TopK(inputs[0], (int)(ulong)hybrid["dim"]!, (int)(ulong)hybrid["k"]!, (bool)hybrid["largest"]!);
+
+            case HybridOp { Op: var hybrid } when hybrid.Name is "ReduceArgMax" or "ReduceArgMin":
+                return ArgExtremeAxis(inputs[0], (int)(ulong)hybrid["dim"]!, hybrid.Name == "ReduceArgMax");
+
+            case HybridOp { Op: var hybrid } when hybrid.Name == "MaxPool":
+                return MaxPool(inputs[0], ((ulong, ulong)[])hybrid["padding"]!, (ulong[])hybrid["stride"]!, (ulong[])hybrid["pool_dims"]!);
+
+            case HybridOp { Op: var hybrid } when hybrid.Name == "Gather" && hybrid["constant_idx"] is UsizeTensor indices:
+                return GatherConstant(inputs[0], (int)(ulong)hybrid["dim"]!, indices);
+
+            case HybridOp { Op: var hybrid } when hybrid.Name == "Gather":
+                return GatherDynamic(inputs[0], inputs[1], (int)(ulong)hybrid["dim"]!);
 
             case HybridOp { Op: var hybrid } when hybrid.Name == "SumPool":
                 return SumPool(inputs[0], ((ulong, ulong)[])hybrid["padding"]!, (ulong[])hybrid["stride"]!, (ulong[])hybrid["kernel_shape"]!, (bool)hybrid["normalized"]!);
@@ -535,3 +620,7 @@ internal sealed class DummyLayout
         return normalized ? Div(output, kernelLength) : output;
     }
 }
+
+/// <summary>What laying out one node cost: advice cells, rows, shuffles, dynamic lookups, new distinct constants, and
+/// the lookup tables and range checks it reads.</summary>
+internal sealed record NodeCost(long Assignments, long Rows, long Shuffles, long DynamicLookups, long Constants, IReadOnlyList<string> Tables);

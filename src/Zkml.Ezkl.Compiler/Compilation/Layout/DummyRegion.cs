@@ -42,11 +42,11 @@ internal sealed class DummyRegion
     private readonly long _innerCols;
     private readonly long _columnSize;
 
-    public DummyRegion(CircuitRunArgs runArgs, uint logrows)
+    public DummyRegion(RunArgs runArgs, uint logrows)
     {
         _innerCols = (long)runArgs.NumInnerCols;
         _columnSize = (1L << (int)logrows) - 6;
-        DecompBase = runArgs.DecompBase;
+        DecompBase = (ulong)runArgs.DecompBase;
         DecompLegs = (int)runArgs.DecompLegs;
     }
 
@@ -55,6 +55,48 @@ internal sealed class DummyRegion
     public int DecompLegs { get; }
 
     public long InnerCols => _innerCols;
+
+    public long ColumnSize => _columnSize;
+
+    /// <summary>Shuffle arguments laid out so far (ezkl's <c>shuffle_index</c>).</summary>
+    public long ShuffleIndex { get; private set; }
+
+    /// <summary>Cells used in the single-column shuffle columns, flushes included (<c>shuffle_col_coord</c>).</summary>
+    public long ShuffleColCoord { get; private set; }
+
+    /// <summary>Dynamic lookups laid out so far (ezkl's <c>dynamic_lookup_index</c>).</summary>
+    public long DynamicLookupIndex { get; private set; }
+
+    /// <summary>Cells used by dynamic-lookup tables in the single-column vars, flushes included.</summary>
+    public long DynamicLookupColCoord { get; private set; }
+
+    /// <summary>The longest tensor assigned to a dynamic-lookup or shuffle column.</summary>
+    public long MaxDynamicInputLen { get; private set; }
+
+    /// <summary>ezkl's <c>assign_dynamic_lookup</c> / <c>assign_shuffle</c> in dummy mode: records the length and
+    /// returns how many cells the single-column var skips to start the values in the next column when they would
+    /// cross its end (<c>VarTensor::get_column_flush</c> at the combined dynamic-lookup + shuffle coordinate).</summary>
+    public long AssignDynamic(Cells cells)
+    {
+        MaxDynamicInputLen = Math.Max(MaxDynamicInputLen, cells.Length);
+        Assign(cells);
+        var offset = DynamicLookupColCoord + ShuffleColCoord;
+        return offset / _columnSize != (offset + cells.Length) / _columnSize ? _columnSize - (offset % _columnSize) : 0;
+    }
+
+    public void CompleteDynamicLookup(long tableLength, long flush, long lookupLength)
+    {
+        DynamicLookupColCoord += tableLength + flush;
+        DynamicLookupIndex++;
+        Increment(lookupLength);
+    }
+
+    public void CompleteShuffle(long length, long flush)
+    {
+        ShuffleColCoord += length + flush;
+        ShuffleIndex++;
+        Increment(length);
+    }
 
     public long LinearCoord { get; private set; }
 
@@ -88,8 +130,12 @@ internal sealed class DummyRegion
         }
     }
 
+    /// <summary>The lookups and range checks the node being laid out uses (reset per node, for the cost table).</summary>
+    public HashSet<string> NodeTables { get; } = [];
+
     public void AddRangeCheck(Int128 min, Int128 max)
     {
+        NodeTables.Add($"range[{min}, {max}]");
         if (!RangeChecks.Contains((min, max)))
         {
             RangeChecks.Add((min, max));
@@ -99,6 +145,7 @@ internal sealed class DummyRegion
     public void AddLookup(CircuitOp op)
     {
         var key = op.ToString();
+        NodeTables.Add(key);
         if (!Lookups.Any(l => l.ToString() == key))
         {
             Lookups.Add(op);

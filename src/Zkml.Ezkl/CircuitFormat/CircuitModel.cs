@@ -75,13 +75,13 @@ internal sealed class CircuitOp
 }
 
 /// <summary>ezkl's <c>Tensor&lt;usize&gt;</c> as carried by gather/scatter ops.</summary>
-internal sealed record UsizeTensor(ulong[] Inner, ulong[] Dims, int? Scale, CircuitVisibility? Visibility);
+internal sealed record UsizeTensor(ulong[] Inner, ulong[] Dims, int? Scale, Visibility? Visibility);
 
 /// <summary>ezkl's <c>Tensor&lt;Fp&gt;</c>: values in the signed view of the BN254 scalar field.</summary>
-internal sealed record FieldTensor(BigInteger[] Inner, ulong[] Dims, int? Scale, CircuitVisibility? Visibility);
+internal sealed record FieldTensor(BigInteger[] Inner, ulong[] Dims, int? Scale, Visibility? Visibility);
 
 /// <summary>ezkl's <c>Tensor&lt;f32&gt;</c>.</summary>
-internal sealed record FloatTensor(float[] Inner, ulong[] Dims, int? Scale, CircuitVisibility? Visibility)
+internal sealed record FloatTensor(float[] Inner, ulong[] Dims, int? Scale, Visibility? Visibility)
 {
     /// <summary>What <c>remove_unused_nodes</c> leaves in every constant: no values, dims [0].</summary>
     public static FloatTensor Emptied { get; } = new([], [0], null, null);
@@ -169,9 +169,9 @@ internal sealed record GraphModel(
     IReadOnlyList<ulong> Inputs,
     IReadOnlyList<(ulong Node, ulong Slot)> Outputs,
     IReadOnlyList<InputType> OutputTypes,
-    CircuitVisibility InputVisibility,
-    CircuitVisibility ParamsVisibility,
-    CircuitVisibility OutputVisibility);
+    Visibility InputVisibility,
+    Visibility ParamsVisibility,
+    Visibility OutputVisibility);
 
 /// <summary>ezkl's <c>GraphWitness</c> as embedded in a compiled circuit (a placeholder of zero inputs).</summary>
 internal sealed record EmbeddedWitness(
@@ -187,4 +187,4 @@ internal sealed record EmbeddedWitness(
 }
 
 /// <summary>ezkl's <c>GraphCircuit</c>: the content of a <c>.compiled</c> file.</summary>
-internal sealed record GraphCircuit(GraphModel Model, GraphSettings Settings, EmbeddedWitness Witness);
+internal sealed record GraphCircuit(GraphModel Model, CircuitSettings Settings, EmbeddedWitness Witness);

@@ -8,7 +8,7 @@ internal static partial class CompilerLog
     public static partial void Compiled(ILogger logger, int nodeCount, long elapsedMs);
 
     [LoggerMessage(101, LogLevel.Information, "generated settings: logrows {Logrows}, {Rows} rows, {Assignments} assignments, {Constants} constants")]
-    public static partial void SettingsGenerated(ILogger logger, uint logrows, ulong rows, ulong assignments, ulong constants);
+    public static partial void SettingsGenerated(ILogger logger, int logrows, long rows, long assignments, long constants);
 
     [LoggerMessage(102, LogLevel.Warning, "setup rejected total_assignments {Assignments} ({Blocks} column blocks): {Reason}; retrying with one more block")]
     public static partial void SetupRejectedAssignments(ILogger logger, long assignments, long blocks, string reason);

@@ -66,13 +66,13 @@ internal sealed class Calibrator
 {
     private readonly EzklEngine _engine;
     private readonly byte[] _onnx;
-    private readonly GraphSettings _baseSettings;
+    private readonly CircuitSettings _baseSettings;
     private readonly IReadOnlyList<ModelInput> _samples;
     private readonly CalibrationOptions _options;
     private readonly Microsoft.Extensions.Logging.ILogger _logger;
     private readonly AccountingMode _accounting;
 
-    public Calibrator(EzklEngine engine, byte[] onnx, GraphSettings baseSettings, IReadOnlyList<ModelInput> samples, CalibrationOptions options, AccountingMode accounting, Microsoft.Extensions.Logging.ILogger logger)
+    public Calibrator(EzklEngine engine, byte[] onnx, CircuitSettings baseSettings, IReadOnlyList<ModelInput> samples, CalibrationOptions options, AccountingMode accounting, Microsoft.Extensions.Logging.ILogger logger)
     {
         _accounting = accounting;
         _engine = engine;
@@ -96,7 +96,7 @@ internal sealed class Calibrator
                     from m in _options.RebaseMultipliers
                     select (Input: i, Param: p, Multiplier: (uint)m)).ToList();
         var references = _samples.Select(FloatReference).ToList();
-        var tried = new List<(CalibrationCandidate Candidate, GraphSettings? Settings)>();
+        var tried = new List<(CalibrationCandidate Candidate, CircuitSettings? Settings)>();
         foreach (var (input, param, multiplier) in grid)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -117,24 +117,22 @@ internal sealed class Calibrator
             ? working.OrderBy(t => t.Candidate.Logrows).ThenByDescending(t => t.Candidate.ParamScale).ThenByDescending(t => t.Candidate.InputScale).ThenByDescending(t => t.Candidate.RebaseMultiplier).First()
             : working.OrderBy(t => Math.Round(t.Candidate.MaxAbsoluteError!.Value, 6)).ThenBy(t => t.Candidate.Logrows).First();
         CompilerLog.CalibrationChose(_logger, best.Candidate.InputScale, best.Candidate.ParamScale, (uint)best.Candidate.RebaseMultiplier, (uint)best.Candidate.Logrows!.Value, best.Candidate.MaxAbsoluteError!.Value);
-        return new CalibrationResult(SettingsBridge.ToPublic(best.Settings!), best.Candidate, tried.Select(t => t.Candidate).ToList());
+        return new CalibrationResult(best.Settings!, best.Candidate, tried.Select(t => t.Candidate).ToList());
     }
 
-    private async Task<(CalibrationCandidate Candidate, GraphSettings? Settings)> TryCandidateAsync(
+    private async Task<(CalibrationCandidate Candidate, CircuitSettings? Settings)> TryCandidateAsync(
         int inputScale, int paramScale, uint multiplier, List<float[][]> references, CancellationToken cancellationToken)
     {
         CalibrationCandidate Failed(string why) => new(inputScale, paramScale, (int)multiplier, null, null, why);
 
-        var args = _baseSettings.RunArgs with
-        {
-            InputScale = inputScale,
-            ParamScale = paramScale,
-            ScaleRebaseMultiplier = multiplier,
-            LookupRange = (Int128.MinValue, Int128.MaxValue),
-        };
+        var args = _baseSettings.RunArgs.Clone();
+        args.InputScale = inputScale;
+        args.ParamScale = paramScale;
+        args.ScaleRebaseMultiplier = (int)multiplier;
+        args.LookupRange = new IntRange(long.MinValue, long.MaxValue);
         GraphModel model;
         TypedGraph typed;
-        GraphSettings probeSettings;
+        CircuitSettings probeSettings;
         try
         {
             model = CircuitCompiler.BuildModel(_onnx, args, out typed);
@@ -145,8 +143,9 @@ internal sealed class Calibrator
             return (Failed(ex.Message), null);
         }
 
+        probeSettings.CheckMode = CheckMode.Unsafe;
         var circuit = CompiledCircuit.FromBytes(CompiledCircuitCodec.Encode(new GraphCircuit(
-            model, probeSettings with { CheckMode = CircuitCheckMode.Unsafe }, EmbeddedWitness.Placeholder(typed.Inputs.Select(i => ShapeMath.Size(i.Shape))))));
+            model, probeSettings, EmbeddedWitness.Placeholder(typed.Inputs.Select(i => ShapeMath.Size(i.Shape))))));
         Int128 minLookup = 0, maxLookup = 0, maxRange = 0;
         double maxError = 0;
         for (var s = 0; s < _samples.Count; s++)
@@ -184,13 +183,14 @@ internal sealed class Calibrator
 
         var margin = _options.LookupMargin;
         var lookupRange = probeSettings.RequiredLookups.Count == 0
-            ? ((Int128)0, (Int128)0)
-            : ((Int128)Math.Floor(margin * (double)minLookup), (Int128)Math.Ceiling(margin * (double)maxLookup));
-        var finalArgs = args with { LookupRange = lookupRange };
+            ? new IntRange(0, 0)
+            : new IntRange((long)Math.Floor(margin * (double)minLookup), (long)Math.Ceiling(margin * (double)maxLookup));
+        var finalArgs = args.Clone();
+        finalArgs.LookupRange = lookupRange;
         var settings = SettingsGenerator.WithMinimalLogrows(model, typed, finalArgs, maxRange, (uint?)_options.MaxLogrows, _accounting);
         var k = (int)settings.RunArgs.Logrows;
         var rowsPerColumn = (1L << k) - ColumnBlocks.BlindingFactors - 3;
-        var span = Int128.Max(lookupRange.Item2 - lookupRange.Item1, settings.RequiredRangeChecks.Select(r => r.Max - r.Min).DefaultIfEmpty(0).Max());
+        var span = Math.Max(lookupRange.Max - lookupRange.Min, settings.RequiredRangeChecks.Select(r => r.Max - r.Min).DefaultIfEmpty(0).Max());
         if ((span / rowsPerColumn) + 1 > _options.MaxTableColumns)
         {
             return (Failed($"its tables (span {span}) need more than {_options.MaxTableColumns} columns at logrows {k}"), null);
@@ -216,8 +216,12 @@ internal sealed class Calibrator
             for (var i = 0; i < graph.Inputs.Count; i++)
             {
                 var shape = graph.Inputs[i].Dims.Select(d => (int)(d ?? batch)).ToArray();
-                var values = sample.InputData[i].Select(v => (float)v).ToArray();
-                inputs.Add(NamedOnnxValue.CreateFromTensor(graph.Inputs[i].Name, new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(values, shape)));
+                inputs.Add(graph.Inputs[i].Kind switch
+                {
+                    ElementKind.Integer => NamedOnnxValue.CreateFromTensor(graph.Inputs[i].Name, new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long>(sample.InputData[i].Select(v => (long)Math.Round(v)).ToArray(), shape)),
+                    ElementKind.Bool => NamedOnnxValue.CreateFromTensor(graph.Inputs[i].Name, new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<bool>(sample.InputData[i].Select(v => v != 0).ToArray(), shape)),
+                    _ => NamedOnnxValue.CreateFromTensor(graph.Inputs[i].Name, new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(sample.InputData[i].Select(v => (float)v).ToArray(), shape)),
+                });
             }
 
             using var results = session.Run(inputs);

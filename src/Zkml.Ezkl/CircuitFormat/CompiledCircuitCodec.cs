@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Zkml.Ezkl.Compilation.Circuit;
 
 /// <summary>
@@ -237,127 +239,163 @@ internal static class CompiledCircuitCodec
     private static FieldTensor ReadFieldTensor(BincodeReader r) =>
         new([.. r.Sequence(r.FieldElement)], [.. r.Sequence(r.U64)], r.Option(r.I32), r.OptionRef(() => ReadVisibility(r)));
 
-    private static void WriteTensorTail(BincodeWriter w, ulong[] dims, int? scale, CircuitVisibility? visibility)
+    private static void WriteTensorTail(BincodeWriter w, ulong[] dims, int? scale, Visibility? visibility)
     {
         w.Sequence(dims, w.U64);
         w.Option(scale, w.I32);
         w.OptionRef(visibility, v => WriteVisibility(w, v));
     }
 
-    public static void WriteVisibility(BincodeWriter w, CircuitVisibility v)
+    public static void WriteVisibility(BincodeWriter w, Visibility v)
     {
-        w.U32((uint)v.Kind);
-        if (v.Kind == CircuitVisibilityKind.Hashed)
+        w.U32(v.BincodeIndex);
+        if (v.IsHashed)
         {
             w.Bool(v.HashIsPublic);
             w.Sequence(v.Outlets, w.U64);
         }
     }
 
-    private static CircuitVisibility ReadVisibility(BincodeReader r) => (CircuitVisibilityKind)r.Variant(5, "CircuitVisibility") switch
+    private static Visibility ReadVisibility(BincodeReader r) => r.Variant(5, "Visibility") switch
     {
-        CircuitVisibilityKind.Private => CircuitVisibility.Private,
-        CircuitVisibilityKind.Public => CircuitVisibility.Public,
-        CircuitVisibilityKind.Hashed => CircuitVisibility.Hashed(r.Bool(), r.Sequence(r.U64)),
-        CircuitVisibilityKind.KzgCommit => CircuitVisibility.KzgCommit,
-        _ => CircuitVisibility.Fixed,
+        0 => Visibility.Private,
+        1 => Visibility.Public,
+        2 => Visibility.Hashed(r.Bool(), r.Sequence(r.U64)),
+        3 => Visibility.KzgCommit,
+        _ => Visibility.Fixed,
     };
 
     // ---------------------------------------------------------------- settings
 
-    private static void WriteSettings(BincodeWriter w, GraphSettings s)
+    private static void WriteSettings(BincodeWriter w, CircuitSettings s)
     {
         var a = s.RunArgs;
         w.I32(a.InputScale);
         w.I32(a.ParamScale);
-        w.U32(a.ScaleRebaseMultiplier);
+        w.U32(checked((uint)a.ScaleRebaseMultiplier));
         w.I128(a.LookupRange.Min);
         w.I128(a.LookupRange.Max);
-        w.U32(a.Logrows);
-        w.U64(a.NumInnerCols);
-        w.Sequence(a.Variables, v => { w.String(v.Name); w.U64(v.Value); });
+        w.U32(checked((uint)a.Logrows));
+        w.U64(checked((ulong)a.NumInnerCols));
+        w.Sequence(a.Variables, v => { w.String(v.Name); w.U64(checked((ulong)v.Value)); });
         WriteVisibility(w, a.InputVisibility);
         WriteVisibility(w, a.OutputVisibility);
         WriteVisibility(w, a.ParamVisibility);
         w.Bool(a.RebaseFracZeroConstants);
-        w.U32((uint)a.CheckMode);
-        w.Option(a.Commitment, c => w.U32((uint)c));
-        w.U64(a.DecompBase);
-        w.U64(a.DecompLegs);
+        w.U32(CheckModeIndex(a.CheckMode));
+        w.OptionRef(a.Commitment, c => w.U32(c switch
+        {
+            "KZG" => 0u,
+            "IPA" => 1u,
+            _ => throw new CompiledCircuitFormatException($"commitment {c} is not KZG or IPA"),
+        }));
+        w.U64(checked((ulong)a.DecompBase));
+        w.U64(checked((ulong)a.DecompLegs));
         w.Bool(a.BoundedLogLookup);
         w.Bool(a.IgnoreRangeCheckInputsOutputs);
 
-        w.U64(s.NumRows);
-        w.U64(s.TotalAssignments);
-        w.U64(s.TotalConstSize);
-        w.U64(s.TotalDynamicColSize);
-        w.U64(s.MaxDynamicInputLen);
-        w.U64(s.NumDynamicLookups);
-        w.U64(s.NumShuffles);
-        w.U64(s.TotalShuffleColSize);
-        w.Sequence(s.ModelInstanceShapes, shape => w.Sequence(shape, w.U64));
+        w.U64(checked((ulong)s.NumRows));
+        w.U64(checked((ulong)s.TotalAssignments));
+        w.U64(checked((ulong)s.TotalConstSize));
+        w.U64(checked((ulong)s.TotalDynamicColSize));
+        w.U64(checked((ulong)s.MaxDynamicInputLen));
+        w.U64(checked((ulong)s.NumDynamicLookups));
+        w.U64(checked((ulong)s.NumShuffles));
+        w.U64(checked((ulong)s.TotalShuffleColSize));
+        w.Sequence(s.ModelInstanceShapes, shape => w.Sequence(shape, d => w.U64(checked((ulong)d))));
         w.Sequence(s.ModelOutputScales, w.I32);
         w.Sequence(s.ModelInputScales, w.I32);
-        w.Sequence(s.ModuleSizesPolycommit, w.U64);
-        w.U64(s.ModuleSizesPoseidon.Constraints);
-        w.Sequence(s.ModuleSizesPoseidon.Instances, w.U64);
-        w.Sequence(s.RequiredLookups, l => WriteCircuitOp(w, l));
+        var (polycommit, poseidonConstraints, poseidonInstances) = ModuleSizes(s);
+        w.Sequence(polycommit, w.U64);
+        w.U64(poseidonConstraints);
+        w.Sequence(poseidonInstances, w.U64);
+        w.Sequence(s.RequiredLookups, l => WriteCircuitOp(w, LookupOpJson.FromJson(l)));
         w.Sequence(s.RequiredRangeChecks, rc => { w.I128(rc.Min); w.I128(rc.Max); });
-        w.U32((uint)s.CheckMode);
+        w.U32(CheckModeIndex(s.CheckMode));
         w.String(s.Version);
-        w.Option(s.NumBlindingFactors, w.U64);
-        w.Option(s.Timestamp, w.U128);
-        w.OptionRef(s.InputTypes, t => w.Sequence(t, x => w.U32((uint)x)));
-        w.OptionRef(s.OutputTypes, t => w.Sequence(t, x => w.U32((uint)x)));
+        w.Option(s.NumBlindingFactors is { } nbf ? checked((ulong)nbf) : (ulong?)null, w.U64);
+        w.Option(s.Timestamp is { } ts ? checked((UInt128)ts) : (UInt128?)null, w.U128);
+        w.OptionRef(s.InputTypes, t => w.Sequence(t, x => w.U32((uint)ParseInputType(x))));
+        w.OptionRef(s.OutputTypes, t => w.Sequence(t, x => w.U32((uint)ParseInputType(x))));
     }
 
-    private static GraphSettings ReadSettings(BincodeReader r)
+    private static CircuitSettings ReadSettings(BincodeReader r)
     {
-        var runArgs = new CircuitRunArgs
+        var runArgs = new RunArgs
         {
             InputScale = r.I32(),
             ParamScale = r.I32(),
-            ScaleRebaseMultiplier = r.U32(),
-            LookupRange = (r.I128(), r.I128()),
-            Logrows = r.U32(),
-            NumInnerCols = r.U64(),
-            Variables = r.Sequence(() => (r.String(), r.U64())),
+            ScaleRebaseMultiplier = checked((int)r.U32()),
+            LookupRange = new IntRange(checked((long)r.I128()), checked((long)r.I128())),
+            Logrows = checked((int)r.U32()),
+            NumInnerCols = checked((int)r.U64()),
+            Variables = [.. r.Sequence(() => new CircuitVariable(r.String(), checked((long)r.U64())))],
             InputVisibility = ReadVisibility(r),
             OutputVisibility = ReadVisibility(r),
             ParamVisibility = ReadVisibility(r),
             RebaseFracZeroConstants = r.Bool(),
-            CheckMode = (CircuitCheckMode)r.Variant(2, "CircuitCheckMode"),
-            Commitment = r.Option(() => (CommitmentScheme)r.Variant(2, "Commitments")),
-            DecompBase = r.U64(),
-            DecompLegs = r.U64(),
+            CheckMode = ReadCheckMode(r),
+            Commitment = r.OptionRef(() => r.Variant(2, "Commitments") == 0 ? "KZG" : "IPA"),
+            DecompBase = checked((long)r.U64()),
+            DecompLegs = checked((int)r.U64()),
             BoundedLogLookup = r.Bool(),
             IgnoreRangeCheckInputsOutputs = r.Bool(),
         };
-        return new GraphSettings
+        var settings = new CircuitSettings
         {
             RunArgs = runArgs,
-            NumRows = r.U64(),
-            TotalAssignments = r.U64(),
-            TotalConstSize = r.U64(),
-            TotalDynamicColSize = r.U64(),
-            MaxDynamicInputLen = r.U64(),
-            NumDynamicLookups = r.U64(),
-            NumShuffles = r.U64(),
-            TotalShuffleColSize = r.U64(),
-            ModelInstanceShapes = r.Sequence(() => r.Sequence(r.U64).ToArray()),
-            ModelOutputScales = r.Sequence(r.I32),
-            ModelInputScales = r.Sequence(r.I32),
-            ModuleSizesPolycommit = r.Sequence(r.U64),
-            ModuleSizesPoseidon = (r.U64(), r.Sequence(r.U64)),
-            RequiredLookups = r.Sequence(() => ReadCircuitOp(r, OpFamily.Lookup)),
-            RequiredRangeChecks = r.Sequence(() => (r.I128(), r.I128())),
-            CheckMode = (CircuitCheckMode)r.Variant(2, "CircuitCheckMode"),
-            Version = r.String(),
-            NumBlindingFactors = r.Option(r.U64),
-            Timestamp = r.Option(r.U128),
-            InputTypes = r.OptionRef(() => r.Sequence(() => (InputType)r.Variant(7, "InputType"))),
-            OutputTypes = r.OptionRef(() => r.Sequence(() => (InputType)r.Variant(7, "InputType"))),
+            NumRows = checked((long)r.U64()),
+            TotalAssignments = checked((long)r.U64()),
+            TotalConstSize = checked((long)r.U64()),
+            TotalDynamicColSize = checked((long)r.U64()),
+            MaxDynamicInputLen = checked((long)r.U64()),
+            NumDynamicLookups = checked((long)r.U64()),
+            NumShuffles = checked((long)r.U64()),
+            TotalShuffleColSize = checked((long)r.U64()),
+            ModelInstanceShapes = [.. r.Sequence(() => r.Sequence(() => checked((long)r.U64())).ToList())],
+            ModelOutputScales = [.. r.Sequence(r.I32)],
+            ModelInputScales = [.. r.Sequence(r.I32)],
         };
+        var polycommit = r.Sequence(r.U64);
+        var poseidonConstraints = r.U64();
+        var poseidonInstances = r.Sequence(r.U64);
+        settings.ModuleSizes = new JsonObject
+        {
+            ["polycommit"] = new JsonArray([.. polycommit.Select(v => (JsonNode?)JsonValue.Create(v))]),
+            ["poseidon"] = new JsonArray(JsonValue.Create(poseidonConstraints), new JsonArray([.. poseidonInstances.Select(v => (JsonNode?)JsonValue.Create(v))])),
+        };
+        settings.RequiredLookups = [.. r.Sequence(() => (JsonNode?)LookupOpJson.ToJson(ReadCircuitOp(r, OpFamily.Lookup)))];
+        settings.RequiredRangeChecks = [.. r.Sequence(() => new IntRange(checked((long)r.I128()), checked((long)r.I128())))];
+        settings.CheckMode = ReadCheckMode(r);
+        settings.Version = r.String();
+        settings.NumBlindingFactors = r.Option(r.U64) is { } nbf ? checked((int)nbf) : null;
+        settings.Timestamp = r.Option(r.U128) is { } ts ? checked((long)ts) : null;
+        settings.InputTypes = r.OptionRef(() => r.Sequence(() => (JsonNode?)JsonValue.Create(((InputType)r.Variant(7, "InputType")).ToString())).ToList());
+        settings.OutputTypes = r.OptionRef(() => r.Sequence(() => (JsonNode?)JsonValue.Create(((InputType)r.Variant(7, "InputType")).ToString())).ToList());
+        return settings;
+    }
+
+    private static uint CheckModeIndex(CheckMode mode) => mode == CheckMode.Safe ? 0u : 1u;
+
+    private static CheckMode ReadCheckMode(BincodeReader r) => r.Variant(2, "CheckMode") == 0 ? CheckMode.Safe : CheckMode.Unsafe;
+
+    private static InputType ParseInputType(JsonNode? node) =>
+        node is JsonValue v && v.TryGetValue<string>(out var name) && Enum.TryParse<InputType>(name, out var type)
+            ? type
+            : throw new CompiledCircuitFormatException($"input/output type {node?.ToJsonString()} is not an ezkl 21 InputType");
+
+    private static (IReadOnlyList<ulong> Polycommit, ulong PoseidonConstraints, IReadOnlyList<ulong> PoseidonInstances) ModuleSizes(CircuitSettings s)
+    {
+        try
+        {
+            var polycommit = s.ModuleSizes["polycommit"]!.AsArray().Select(x => x!.GetValue<ulong>()).ToList();
+            var poseidon = s.ModuleSizes["poseidon"]!.AsArray();
+            return (polycommit, poseidon[0]!.GetValue<ulong>(), poseidon[1]!.AsArray().Select(x => x!.GetValue<ulong>()).ToList());
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or NullReferenceException or ArgumentOutOfRangeException)
+        {
+            throw new CompiledCircuitFormatException($"module_sizes {s.ModuleSizes.ToJsonString()} is not ezkl 21's form", ex);
+        }
     }
 
     // ---------------------------------------------------------------- witness placeholder

@@ -30,17 +30,14 @@ public sealed class EzklCompiler
     /// <summary>The ONNX operators the compiler supports.</summary>
     public static IReadOnlyList<string> SupportedOperators => OnnxNormalizer.SupportedOperators;
 
-    /// <summary>
-    /// The logrows (k) a compiled circuit was built for, read from the settings inside its bincode: the SRS
-    /// size it needs (for example to downsize a larger SRS with <see cref="KzgSrs.LoadForLogrowsAsync"/>).
-    /// </summary>
+    /// <summary>The logrows (k) a compiled circuit was built for: <see cref="CompiledCircuit.Logrows"/>.</summary>
     /// <param name="circuit">A compiled circuit, from this compiler or <c>ezkl compile-circuit</c>.</param>
     /// <returns>k.</returns>
     /// <exception cref="CompiledCircuitFormatException">The bytes are not ezkl 21's compiled-circuit layout.</exception>
     public static int ReadLogrows(CompiledCircuit circuit)
     {
         ArgumentNullException.ThrowIfNull(circuit);
-        return CompiledCircuitCodec.ReadLogrows(circuit.Bytes);
+        return circuit.Logrows;
     }
 
     /// <summary>Like <see cref="ReadLogrows"/>, but returns false for bytes this decoder cannot read.</summary>
@@ -49,16 +46,8 @@ public sealed class EzklCompiler
     /// <returns>Whether k could be read.</returns>
     public static bool TryReadLogrows(CompiledCircuit circuit, out int logrows)
     {
-        try
-        {
-            logrows = ReadLogrows(circuit);
-            return true;
-        }
-        catch (CompiledCircuitFormatException)
-        {
-            logrows = 0;
-            return false;
-        }
+        ArgumentNullException.ThrowIfNull(circuit);
+        return circuit.TryGetLogrows(out logrows);
     }
 
     /// <summary>
@@ -72,13 +61,13 @@ public sealed class EzklCompiler
     /// <exception cref="UnsupportedOperatorException">The model uses an unsupported operator.</exception>
     public CircuitSettings GenerateSettings(ReadOnlySpan<byte> onnxModel, RunArgs? runArgs = null)
     {
-        var args = SettingsBridge.ToInternal(runArgs ?? new RunArgs());
+        var args = runArgs ?? new RunArgs();
         var stopwatch = Stopwatch.StartNew();
         var model = CircuitCompiler.BuildModel(onnxModel, args, out var typed);
         CompilerLog.Compiled(_logger, model.Nodes.Count, stopwatch.ElapsedMilliseconds);
         var settings = SettingsGenerator.Generate(model, typed, args, _options.Accounting);
         CompilerLog.SettingsGenerated(_logger, settings.RunArgs.Logrows, settings.NumRows, settings.TotalAssignments, settings.TotalConstSize);
-        return SettingsBridge.ToPublic(settings);
+        return settings;
     }
 
     /// <summary>
@@ -91,11 +80,11 @@ public sealed class EzklCompiler
     /// <returns>The settings.</returns>
     public CircuitSettings GenerateSettingsWithMinimalLogrows(ReadOnlySpan<byte> onnxModel, RunArgs? runArgs = null, int? maxLogrows = null)
     {
-        var args = SettingsBridge.ToInternal(runArgs ?? new RunArgs());
+        var args = runArgs ?? new RunArgs();
         var model = CircuitCompiler.BuildModel(onnxModel, args, out var typed);
         var settings = SettingsGenerator.WithMinimalLogrows(model, typed, args, 0, (uint?)maxLogrows, _options.Accounting);
         CompilerLog.SettingsGenerated(_logger, settings.RunArgs.Logrows, settings.NumRows, settings.TotalAssignments, settings.TotalConstSize);
-        return SettingsBridge.ToPublic(settings);
+        return settings;
     }
 
     /// <summary>
@@ -109,7 +98,7 @@ public sealed class EzklCompiler
     {
         ArgumentNullException.ThrowIfNull(settings);
         var stopwatch = Stopwatch.StartNew();
-        var circuit = CircuitCompiler.Compile(onnxModel, SettingsBridge.ToInternal(settings));
+        var circuit = CircuitCompiler.Compile(onnxModel, settings);
         var bytes = CompiledCircuitCodec.Encode(circuit);
         CompilerLog.Compiled(_logger, circuit.Model.Nodes.Count, stopwatch.ElapsedMilliseconds);
         return CompiledCircuit.FromBytes(bytes);
@@ -137,22 +126,37 @@ public sealed class EzklCompiler
         return CompileCircuit(bytes, settings);
     }
 
-    /// <summary>The circuit's nodes with their ops, scales and shapes (what <c>ezkl table</c> prints).</summary>
+    /// <summary>The circuit's nodes with their ops, scales and shapes (what <c>ezkl table</c> prints), and what each
+    /// costs in the layout at <paramref name="runArgs"/>' logrows: advice cells, rows, shuffles, dynamic lookups, new
+    /// constants and the lookup tables and range checks it reads.</summary>
     /// <param name="onnxModel">The ONNX model bytes.</param>
     /// <param name="runArgs">Run arguments, or ezkl's defaults.</param>
     /// <returns>One row per circuit node, in index order.</returns>
     public IReadOnlyList<CircuitNodeDescription> DescribeModel(ReadOnlySpan<byte> onnxModel, RunArgs? runArgs = null)
     {
-        var args = SettingsBridge.ToInternal(runArgs ?? new RunArgs());
+        var args = runArgs ?? new RunArgs();
         var model = CircuitCompiler.BuildModel(onnxModel, args, out var typed);
-        return model.Nodes.Select(kv => new CircuitNodeDescription(
-            (long)kv.Key,
-            kv.Value.Op.ToString() ?? string.Empty,
-            kv.Value.Inputs.Select(i => (long)i.Node).ToArray(),
-            kv.Value.OutScale,
-            kv.Value.OutDims.Select(d => (long)d).ToArray(),
-            (long)kv.Value.NumUses,
-            typed.Nodes[(int)kv.Key].Origin)).ToList();
+        DummyLayout.Run(model, args, (uint)args.Logrows, _options.Accounting, out var costs);
+        return model.Nodes.Select(kv =>
+        {
+            var cost = costs[kv.Key];
+            return new CircuitNodeDescription(
+                (long)kv.Key,
+                kv.Value.Op.ToString() ?? string.Empty,
+                kv.Value.Inputs.Select(i => (long)i.Node).ToArray(),
+                kv.Value.OutScale,
+                kv.Value.OutDims.Select(d => (long)d).ToArray(),
+                (long)kv.Value.NumUses,
+                typed.Nodes[(int)kv.Key].Origin)
+            {
+                Assignments = cost.Assignments,
+                Rows = cost.Rows,
+                Shuffles = cost.Shuffles,
+                DynamicLookups = cost.DynamicLookups,
+                Constants = cost.Constants,
+                Tables = cost.Tables,
+            };
+        }).ToList();
     }
 
     /// <summary>
@@ -222,7 +226,7 @@ public sealed class EzklCompiler
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(calibrationData);
-        var calibrator = new Calibrator(engine, onnxModel.ToArray(), SettingsBridge.ToInternal(settings), calibrationData, options ?? new CalibrationOptions(), _options.Accounting, _logger);
+        var calibrator = new Calibrator(engine, onnxModel.ToArray(), settings.Clone(), calibrationData, options ?? new CalibrationOptions(), _options.Accounting, _logger);
         return calibrator.RunAsync(progress, cancellationToken);
     }
 
@@ -254,7 +258,26 @@ public sealed class EzklCompilerOptions
 /// <param name="OutDims">The output shape.</param>
 /// <param name="Uses">How many nodes read the output (outputs count 1).</param>
 /// <param name="Origin">The ONNX node or tensor it came from.</param>
-public sealed record CircuitNodeDescription(long Index, string Operation, IReadOnlyList<long> Inputs, int OutScale, IReadOnlyList<long> OutDims, long Uses, string Origin);
+public sealed record CircuitNodeDescription(long Index, string Operation, IReadOnlyList<long> Inputs, int OutScale, IReadOnlyList<long> OutDims, long Uses, string Origin)
+{
+    /// <summary>Advice cells the node's layout assigns (its share of <c>total_assignments</c>).</summary>
+    public long Assignments { get; init; }
+
+    /// <summary>Rows the node's layout advances (its share of <c>num_rows</c>).</summary>
+    public long Rows { get; init; }
+
+    /// <summary>Shuffle arguments (sorts) the node lays out.</summary>
+    public long Shuffles { get; init; }
+
+    /// <summary>Dynamic lookups the node lays out.</summary>
+    public long DynamicLookups { get; init; }
+
+    /// <summary>Distinct constants the node adds to the fixed columns.</summary>
+    public long Constants { get; init; }
+
+    /// <summary>The lookup tables and range checks the node reads (each table is paid once per circuit).</summary>
+    public IReadOnlyList<string> Tables { get; init; } = [];
+}
 
 /// <summary>A compiled model with keys: what <see cref="EzklCompiler.CompileAndSetupAsync"/> returns.</summary>
 /// <param name="Settings">The settings the keys were made with (bumped if a retry was needed).</param>

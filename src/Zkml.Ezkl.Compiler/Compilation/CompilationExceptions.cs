@@ -56,18 +56,6 @@ public sealed class UnsupportedOperatorException : EzklCompilationException
         ". Supported operators: " + string.Join(", ", supported.Order(StringComparer.Ordinal)) + ".";
 }
 
-/// <summary>A compiled circuit or settings file is malformed (not ezkl 21's bincode / JSON layout).</summary>
-public sealed class CompiledCircuitFormatException : EzklCompilationException
-{
-    /// <summary>Creates the exception.</summary>
-    /// <param name="message">What is malformed and where.</param>
-    /// <param name="innerException">The cause, if any.</param>
-    public CompiledCircuitFormatException(string message, Exception? innerException = null)
-        : base(message, innerException)
-    {
-    }
-}
-
 /// <summary>Calibration found no candidate scale set whose witness could be generated.</summary>
 public sealed class CalibrationException : EzklCompilationException
 {
