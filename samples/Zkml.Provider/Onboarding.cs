@@ -72,7 +72,8 @@ public sealed partial class Onboarding(ProviderRuntime runtime, TransactionSende
             [ModelBundle.SrsName] = await Put(srs.Bytes, "application/octet-stream").ConfigureAwait(false),
         };
 
-        var modelIdBytes = ProofMarketClient.ComputeModelId(compiled.Keys.VerifyingKey.Bytes.Span);
+        // The model id commits to the registering provider (keccak256(abi.encode(provider, keccak256(vk)))).
+        var modelIdBytes = ProofMarketClient.ComputeModelId(runtime.Market.Account!.Value, compiled.Keys.VerifyingKey.Bytes.Span);
         var modelId = HexConverter.ToHex(modelIdBytes);
         using (var settingsJson = JsonDocument.Parse(finalSettings))
         {
@@ -93,7 +94,7 @@ public sealed partial class Onboarding(ProviderRuntime runtime, TransactionSende
         var verifier = await AttestationVerifierClient.DeployAsync(deployer, modelIdBytes, deployer.Address, committee, options.Threshold, cancellationToken)
             .ConfigureAwait(false);
         var inputCount = (int)compiled.Settings.ModelInstanceShapes[0].Aggregate(1L, (a, b) => a * b);
-        await runtime.Market.RegisterModelAsync(new ModelRegistration(modelIdBytes, verifier.Address, BigInteger.Parse(options.PriceWei),
+        await runtime.Market.RegisterModelAsync(new ModelRegistration(ProofMarketClient.ComputeVerifyingKeyHash(compiled.Keys.VerifyingKey.Bytes.Span), verifier.Address, BigInteger.Parse(options.PriceWei),
             BigInteger.Parse(options.CollateralWei), TimeSpan.FromSeconds(options.LockDurationSeconds), inputCount,
             StoreUri.For("models/" + modelId + ".json")), cancellationToken).ConfigureAwait(false);
         Log.Registered(logger, modelId, verifier.Address.ToString(), clock.ElapsedMilliseconds);

@@ -227,7 +227,7 @@ public sealed partial class ProofWorker(ProviderRuntime runtime, ILogger<ProofWo
                 return;
             }
 
-            var receipt = await market.LockAsync(requestId, runtime.ModelInfo!.LockCollateral, cancellationToken);
+            var receipt = await market.LockAsync(requestId, cancellationToken);
             record = await UpdateAsync(id, r => Task.FromResult<RequestRecord?>(r with
             {
                 Status = RequestStatus.Locked,
@@ -278,7 +278,8 @@ public sealed partial class ProofWorker(ProviderRuntime runtime, ILogger<ProofWo
         }
 
         var instances = ModelBundle.Instances(proof);
-        var digest = Attestation.Digest(runtime.ChainId, runtime.ModelInfo!.Verifier, HexConverter.FromHex(model.ModelId), proof.ProofBytes.Span, instances);
+        var digest = Attestation.Digest(runtime.ChainId, runtime.ModelInfo!.Verifier, HexConverter.FromHex(model.ModelId), market.Address, requestId, me,
+            proof.ProofBytes.Span, instances);
         var attested = Attestation.EncodeProof(proof.ProofBytes.ToArray(), digest, answer.Signatures.Take(runtime.Options.Threshold));
         if ((await market.GetRequestAsync(requestId, cancellationToken)).Status == ProofRequestStatus.Fulfilled)
         {

@@ -105,3 +105,21 @@ public sealed class TransactionFailedException : MarketException
     /// <summary>The error's name, e.g. <c>NotLocked</c>, or null when it was not decoded.</summary>
     public string? ErrorName => Error?.Name;
 }
+
+/// <summary>The node is on another chain than the one the sender is pinned to; nothing was signed.</summary>
+public sealed class ChainIdMismatchException : MarketException
+{
+    /// <summary>Creates the exception.</summary>
+    public ChainIdMismatchException(System.Numerics.BigInteger expected, System.Numerics.BigInteger actual)
+        : base($"The node reports chain id {actual}, but this sender is pinned to chain id {expected}: refusing to sign.")
+    {
+        Expected = expected;
+        Actual = actual;
+    }
+
+    /// <summary>The chain id the sender is pinned to.</summary>
+    public System.Numerics.BigInteger Expected { get; }
+
+    /// <summary>The chain id the node reported.</summary>
+    public System.Numerics.BigInteger Actual { get; }
+}
