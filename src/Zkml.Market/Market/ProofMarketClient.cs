@@ -84,6 +84,10 @@ public sealed class ProofMarketClient
         return new ModelRegistrationSubmission(DecodeEvents(receipt).OfType<ModelRegisteredEvent>().Single().Model.ModelId, receipt);
     }
 
+    /// <summary>The model id the contract computes for a provider and a verifying-key hash (<c>modelIdOf</c>).</summary>
+    public async Task<byte[]> GetModelIdAsync(EthereumAddress provider, byte[] verifyingKeyHash, CancellationToken cancellationToken = default) =>
+        AbiValue.Bytes((await _contract.CallAsync("modelIdOf", [provider, verifyingKeyHash], cancellationToken).ConfigureAwait(false))[0]);
+
     /// <summary>Requests a proof, paying <paramref name="payment"/> wei into escrow; returns the new request's id and the receipt.</summary>
     public async Task<ProofRequestSubmission> RequestProofAsync(
         byte[] modelId, byte[] inputCommitment, string inputUri, DateTimeOffset deadline, BigInteger payment, CancellationToken cancellationToken = default)
@@ -179,8 +183,8 @@ public sealed class ProofMarketClient
         {
             return Decode(evt.Name, abi.DecodeLog(evt, log.Topics, log.Data), log);
         }
-        catch (Exception e) when (e is not EthereumFormatException and (MarketException or ArgumentException or InvalidCastException
-                                      or OverflowException or IndexOutOfRangeException or KeyNotFoundException or FormatException))
+        catch (Exception e) when (e is MarketException or ArgumentException or InvalidCastException
+                                      or OverflowException or IndexOutOfRangeException or KeyNotFoundException or FormatException)
         {
             throw new EthereumFormatException(
                 $"The {evt.Name} log {log.TransactionHash} (block {log.BlockNumber}, index {log.LogIndex}) does not decode: {e.Message}", e);
