@@ -233,6 +233,47 @@ public class PrimitiveVectorTests
     }
 
     [Fact]
+    public void Market_calls_events_and_errors_encode_as_Nethereum_encodes_them()
+    {
+        // The package keeps its own strict ABI codec (Nethereum's accepts a 31-byte bytes32, uint77, and decodes a string
+        // whose data is missing as ""); here it must agree with Nethereum's encoder on every market call it makes.
+        using var stream = typeof(ProofMarketClient).Assembly.GetManifestResourceStream("Zkml.Market.Contracts.ProofMarket.json")!;
+        using var artifact = System.Text.Json.JsonDocument.Parse(stream);
+        var reference = new Nethereum.ABI.ABIDeserialisation.ABIJsonDeserialiser().DeserialiseContract(artifact.RootElement.GetProperty("abi").GetRawText());
+        var ours = Zkml.Market.Market.ContractInvoker.ProofMarketAbi;
+        var address = EthereumAddress.Parse("0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
+        var word = Keccak256.Hash("word");
+        var calls = new (string Function, object?[] Ours, object[] Theirs)[]
+        {
+            ("registerModel", [word, address, (BigInteger)10, (BigInteger)5, (BigInteger)600, (BigInteger)2, "s3://m"],
+                [word, address.ToString(), (BigInteger)10, (BigInteger)5, (BigInteger)600, (BigInteger)2, "s3://m"]),
+            ("requestProof", [word, word, "s3://in", (BigInteger)1_800_000_000], [word, word, "s3://in", (BigInteger)1_800_000_000]),
+            ("lock", [(BigInteger)7], [(BigInteger)7]),
+            ("fulfil", [(BigInteger)7, new byte[] { 1, 2, 3, 4, 5 }, new object?[] { (BigInteger)1, BigInteger.Pow(2, 255) }, "s3://p"],
+                [(BigInteger)7, new byte[] { 1, 2, 3, 4, 5 }, new List<BigInteger> { 1, BigInteger.Pow(2, 255) }, "s3://p"]),
+            ("modelIdOf", [address, word], [address.ToString(), word]),
+        };
+        foreach (var (function, mine, theirs) in calls)
+        {
+            var abi = reference.Functions.Single(f => f.Name == function);
+            Assert.Equal(new Nethereum.ABI.FunctionEncoding.FunctionCallEncoder().EncodeRequest(abi.Sha3Signature, abi.InputParameters, theirs),
+                Hex(ours.Function(function).EncodeCall(mine)));
+        }
+
+        Assert.Equal(reference.Events.Length, ours.Events.Count());
+        foreach (var evt in reference.Events)
+        {
+            Assert.Equal("0x" + evt.Sha3Signature, Hex(ours.Event(evt.Name).Topic));
+        }
+
+        foreach (var error in reference.Errors)
+        {
+            var revert = HexConverter.FromHex(error.Sha3Signature[..8] + new string('0', 64 * error.InputParameters.Length));
+            Assert.Equal(error.Name, ours.DecodeError(revert)?.Name);
+        }
+    }
+
+    [Fact]
     public void Event_topic_and_error_selector_follow_the_signature_hash()
     {
         Assert.Equal("0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef", Hex(Keccak256.Hash("Transfer(address,address,uint256)")));
