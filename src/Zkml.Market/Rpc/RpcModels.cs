@@ -67,6 +67,9 @@ public sealed class EthereumRpcOptions
 
     /// <summary>Timeout of one HTTP request. Default 30 s.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The largest answer the client reads from the node, in bytes; a larger one is an error. Default 64 MiB.</summary>
+    public long MaxResponseBytes { get; set; } = 64L << 20;
 }
 
 /// <summary>Options of <see cref="TransactionSender"/>.</summary>
