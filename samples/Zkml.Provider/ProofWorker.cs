@@ -280,7 +280,9 @@ public sealed partial class ProofWorker(ProviderRuntime runtime, ILogger<ProofWo
         var instances = ModelBundle.Instances(proof);
         var digest = Attestation.Digest(runtime.ChainId, runtime.ModelInfo!.Verifier, HexConverter.FromHex(model.ModelId), market.Address, requestId, me,
             proof.ProofBytes.Span, instances);
-        var attested = Attestation.EncodeProof(proof.ProofBytes.ToArray(), digest, answer.Signatures.Take(runtime.Options.Threshold));
+        // Only signatures that recover to current members count; the contract's threshold decides how many.
+        var attested = await new AttestationVerifierClient(runtime.Rpc, runtime.ModelInfo!.Verifier)
+            .PackQuorumAsync(proof.ProofBytes.ToArray(), digest, answer.Signatures, cancellationToken);
         if ((await market.GetRequestAsync(requestId, cancellationToken)).Status == ProofRequestStatus.Fulfilled)
         {
             return; // fulfilled meanwhile; the event records it

@@ -321,4 +321,31 @@ public class AdversarialTests(AnvilChain chain)
             model.Verifier.Address, chain.Provider).CallAsync("verifyProof", [good, instances.Cast<object?>().ToArray()], default));
         Assert.Equal("NoFulfilmentContext", direct.ErrorName);
     }
+
+    [Fact]
+    public async Task Quorum_is_packed_from_valid_member_signatures_despite_garbage_foreign_and_duplicate_ones()
+    {
+        var model = await chain.RegisterModelAsync();
+        var instances = TestModel.Instances(2, 4);
+        var requestId = await model.RequestAndLockAsync(instances);
+        byte[] snark = [4, 2];
+        var digest = model.Digest(requestId, chain.Provider.Address, snark, instances);
+        var wrongDigest = model.Digest(requestId + 1, chain.Provider.Address, snark, instances);
+        EthereumSignature[] answers =
+        [
+            new(BigInteger.One, BigInteger.One, 0),                 // garbage
+            chain.Outsider.Sign(digest),                            // not a member
+            chain.Committee[0].Sign(wrongDigest),                   // a member, for another request
+            chain.Committee[2].Sign(digest),
+            chain.Committee[2].Sign(digest),                        // a duplicate
+            chain.Committee[1].Sign(digest),
+        ];
+
+        var proof = await model.Verifier.PackQuorumAsync(snark, digest, answers);
+        await chain.MarketAs(chain.Provider).FulfilAsync(requestId, proof, instances, "s3://p");
+        Assert.Equal(ProofRequestStatus.Fulfilled, (await chain.Market.GetRequestAsync(requestId)).Status);
+
+        var tooFew = await Assert.ThrowsAsync<InsufficientAttestationsException>(() => model.Verifier.PackQuorumAsync(snark, digest, answers.Take(4)));
+        Assert.Equal((1, 2), (tooFew.Valid, tooFew.Threshold));
+    }
 }

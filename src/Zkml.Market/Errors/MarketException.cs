@@ -123,3 +123,21 @@ public sealed class ChainIdMismatchException : MarketException
     /// <summary>The chain id the node reported.</summary>
     public System.Numerics.BigInteger Actual { get; }
 }
+
+/// <summary>A committee returned fewer valid member signatures than the verifier's threshold.</summary>
+public sealed class InsufficientAttestationsException : MarketException
+{
+    /// <summary>Creates the exception.</summary>
+    public InsufficientAttestationsException(int valid, int threshold)
+        : base($"Only {valid} valid member signatures; the committee's threshold is {threshold}.")
+    {
+        Valid = valid;
+        Threshold = threshold;
+    }
+
+    /// <summary>Signatures that recovered to distinct current members.</summary>
+    public int Valid { get; }
+
+    /// <summary>The threshold the contract requires.</summary>
+    public int Threshold { get; }
+}

@@ -85,6 +85,44 @@ public sealed class AttestationVerifierClient
     public async Task<EthereumAddress> GetPendingOwnerAsync(CancellationToken cancellationToken = default) =>
         AbiValue.Address((await _contract.CallAsync("pendingOwner", [], cancellationToken).ConfigureAwait(false))[0]);
 
+    /// <summary>
+    /// Packs the fulfil proof from whatever signatures a committee returned: keeps those that recover from
+    /// <paramref name="digest"/> to a current member (a malformed, foreign or duplicate signature is dropped, not
+    /// fatal), and takes the contract's current threshold of them, in signer order.
+    /// </summary>
+    /// <exception cref="InsufficientAttestationsException">Fewer valid member signatures than the threshold.</exception>
+    public async Task<byte[]> PackQuorumAsync(
+        byte[] snarkProof, byte[] digest, IEnumerable<EthereumSignature> signatures, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snarkProof);
+        ArgumentNullException.ThrowIfNull(digest);
+        ArgumentNullException.ThrowIfNull(signatures);
+        var members = (await GetMembersAsync(cancellationToken).ConfigureAwait(false)).ToHashSet();
+        var threshold = await GetThresholdAsync(cancellationToken).ConfigureAwait(false);
+        var valid = new SortedDictionary<EthereumAddress, EthereumSignature>();
+        foreach (var signature in signatures)
+        {
+            EthereumAddress signer;
+            try
+            {
+                signer = signature.RecoverSigner(digest);
+            }
+            catch (EthereumFormatException)
+            {
+                continue;
+            }
+
+            if (members.Contains(signer) && signature.S <= EthereumKey.Order / 2)
+            {
+                valid.TryAdd(signer, signature);
+            }
+        }
+
+        return valid.Count >= threshold
+            ? Attestation.EncodeProof(snarkProof, digest, valid.Values.Take(threshold))
+            : throw new InsufficientAttestationsException(valid.Count, threshold);
+    }
+
     /// <summary>The committee.</summary>
     public async Task<IReadOnlyList<EthereumAddress>> GetMembersAsync(CancellationToken cancellationToken = default) =>
         AbiValue.List((await _contract.CallAsync("members", [], cancellationToken).ConfigureAwait(false))[0]).Select(AbiValue.Address).ToArray();
