@@ -87,7 +87,8 @@ public sealed partial class Onboarding(ProviderRuntime runtime, TransactionSende
             artifacts[ModelBundle.VerifierSource] = await Put(System.Text.Encoding.UTF8.GetBytes(evmVerifier.SoliditySource), "text/plain").ConfigureAwait(false);
         }
 
-        var modelIdBytes = ProofMarketClient.ComputeModelId(compiled.Keys.VerifyingKey.Bytes.Span);
+        // The model id commits to the registering provider (keccak256(abi.encode(provider, keccak256(vk)))).
+        var modelIdBytes = ProofMarketClient.ComputeModelId(runtime.Market.Account!.Value, compiled.Keys.VerifyingKey.Bytes.Span);
         var modelId = HexConverter.ToHex(modelIdBytes);
         using (var settingsJson = JsonDocument.Parse(finalSettings))
         {
@@ -129,7 +130,7 @@ public sealed partial class Onboarding(ProviderRuntime runtime, TransactionSende
 
         var verifierAt = verifierAddress!.Value;
         var inputCount = (int)compiled.Settings.ModelInstanceShapes[0].Aggregate(1L, (a, b) => a * b);
-        await runtime.Market.RegisterModelAsync(new ModelRegistration(modelIdBytes, verifierAt, BigInteger.Parse(options.PriceWei),
+        await runtime.Market.RegisterModelAsync(new ModelRegistration(ProofMarketClient.ComputeVerifyingKeyHash(compiled.Keys.VerifyingKey.Bytes.Span), verifierAt, BigInteger.Parse(options.PriceWei),
             BigInteger.Parse(options.CollateralWei), TimeSpan.FromSeconds(options.LockDurationSeconds), inputCount,
             StoreUri.For("models/" + modelId + ".json")), cancellationToken).ConfigureAwait(false);
         Log.Registered(logger, modelId, verification == ProofVerification.Halo2 ? "Halo2" : "committee", verifierAt.ToString(), clock.ElapsedMilliseconds);

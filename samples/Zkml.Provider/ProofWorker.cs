@@ -227,7 +227,7 @@ public sealed partial class ProofWorker(ProviderRuntime runtime, ILogger<ProofWo
                 return;
             }
 
-            var receipt = await market.LockAsync(requestId, runtime.ModelInfo!.LockCollateral, cancellationToken);
+            var receipt = await market.LockAsync(requestId, cancellationToken);
             record = await UpdateAsync(id, r => Task.FromResult<RequestRecord?>(r with
             {
                 Status = RequestStatus.Locked,
@@ -293,8 +293,11 @@ public sealed partial class ProofWorker(ProviderRuntime runtime, ILogger<ProofWo
                 return;
             }
 
-            var digest = Attestation.Digest(runtime.ChainId, runtime.ModelInfo!.Verifier, HexConverter.FromHex(model.ModelId), proof.ProofBytes.Span, instances);
-            fulfilment = Attestation.EncodeProof(proof.ProofBytes.ToArray(), digest, answer.Signatures.Take(runtime.Options.Threshold));
+            var digest = Attestation.Digest(runtime.ChainId, runtime.ModelInfo!.Verifier, HexConverter.FromHex(model.ModelId), market.Address, requestId, me,
+                proof.ProofBytes.Span, instances);
+            // Only signatures that recover to current members count; the contract's threshold decides how many.
+            fulfilment = await new AttestationVerifierClient(runtime.Rpc, runtime.ModelInfo!.Verifier)
+                .PackQuorumAsync(proof.ProofBytes.ToArray(), digest, answer.Signatures, cancellationToken);
         }
 
         if ((await market.GetRequestAsync(requestId, cancellationToken)).Status == ProofRequestStatus.Fulfilled)

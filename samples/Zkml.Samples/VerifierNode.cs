@@ -42,9 +42,9 @@ public sealed partial class VerifierNode(
     {
         ArgumentNullException.ThrowIfNull(candidate);
         var request = await market.GetRequestAsync(BigInteger.Parse(candidate.RequestId), cancellationToken).ConfigureAwait(false);
-        if (request.Status is not (ProofRequestStatus.Open or ProofRequestStatus.Locked))
+        if (request.Status is not ProofRequestStatus.Locked)
         {
-            return Refuse(candidate, $"request is {request.Status}");
+            return Refuse(candidate, $"request is {request.Status}, not locked (only its locker can fulfil it)");
         }
 
         var modelId = HexConverter.ToHex(request.ModelId);
@@ -80,7 +80,9 @@ public sealed partial class VerifierNode(
             return Refuse(candidate, "invalid proof: " + result.Reason);
         }
 
-        var signature = Attestation.Sign(key, chainId, model.Verifier, request.ModelId, proof.ProofBytes.Span, instances);
+        // Bound to this request and its locker: the signature is worth nothing to anyone else.
+        var signature = Attestation.Sign(key, chainId, model.Verifier, request.ModelId, market.Address, request.RequestId, request.Prover,
+            proof.ProofBytes.Span, instances);
         Log.Signed(_logger, key.Address.ToString(), candidate.RequestId);
         return new AttestationResponse(key.Address.ToString(), HexConverter.ToHex(signature.ToBytes()), null);
     }

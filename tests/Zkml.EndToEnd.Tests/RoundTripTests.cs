@@ -82,7 +82,7 @@ public sealed class RoundTripTests(MarketRun run)
 
         // A dishonest prover proves the stored input and tries to get paid for it.
         var market = run.Market.WithSender(run.Dishonest);
-        await market.LockAsync(request.RequestId, run.ModelInfo.LockCollateral);
+        await market.LockAsync(request.RequestId);
         var witness = await run.Engine.GenerateWitnessAsync(run.Model.Circuit!, ModelInput.FromValues([input.Select(v => (double)v)]));
         var proof = await run.Engine.ProveAsync(witness, run.Model.ProvingKey!, run.Model.Circuit!, run.Model.Srs);
         var instances = ModelBundle.Instances(proof);
@@ -103,7 +103,8 @@ public sealed class RoundTripTests(MarketRun run)
 
         // The market does not pay: neither with one signature nor with a full quorum can it be made to accept
         // instances that are not the committed input (it checks the commitment before it asks the verifier).
-        var digest = Attestation.Digest(run.ChainId, run.ModelInfo.Verifier, run.ModelInfo.ModelId, proof.ProofBytes.Span, instances);
+        var digest = Attestation.Digest(run.ChainId, run.ModelInfo.Verifier, run.ModelInfo.ModelId, run.Market.Address, request.RequestId, run.Dishonest.Address,
+            proof.ProofBytes.Span, instances);
         var oneSignature = Attestation.EncodeProof(proof.ProofBytes.ToArray(), digest, [EthereumKey.FromHex(DevAccounts.Committee[1]).Sign(digest)]);
         var withOne = await Assert.ThrowsAsync<ContractRevertException>(() => market.FulfilAsync(request.RequestId, oneSignature, instances, StoreUri.For(stored.Key)));
         Assert.Equal("InputCommitmentMismatch", withOne.ErrorName);

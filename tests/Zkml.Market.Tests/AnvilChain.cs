@@ -71,15 +71,20 @@ public sealed class AnvilChain : IAsyncLifetime
     public Task<BigInteger> BalanceAsync(EthereumAddress address) => Rpc.GetBalanceAsync(address);
 
     /// <summary>A fresh model: a random "verifying key", an AttestationVerifier with a 2-of-3 committee, registered by the provider.</summary>
-    public async Task<TestModel> RegisterModelAsync(int inputCount = 2, BigInteger? price = null, BigInteger? collateral = null, TimeSpan? lockDuration = null, ProofMarketClient? market = null)
+    public async Task<TestModel> RegisterModelAsync(
+        int inputCount = 2, BigInteger? price = null, BigInteger? collateral = null, TimeSpan? lockDuration = null, ProofMarketClient? market = null,
+        TransactionSender? provider = null)
     {
-        var modelId = ProofMarketClient.ComputeModelId(RandomNumberGenerator.GetBytes(256));
+        provider ??= Provider;
+        var vk = RandomNumberGenerator.GetBytes(256);
+        var modelId = ProofMarketClient.ComputeModelId(provider.Address, vk);
         var verifier = await AttestationVerifierClient.DeployAsync(Deployer, modelId, Deployer.Address, Committee.Select(k => k.Address).ToArray(), 2);
-        var registration = new ModelRegistration(modelId, verifier.Address, price ?? Wei.Ether(1) / 100, collateral ?? Wei.Ether(1) / 200,
-            lockDuration ?? TimeSpan.FromMinutes(10), inputCount, "s3://models/" + HexConverter.ToHex(modelId));
+        var registration = new ModelRegistration(ProofMarketClient.ComputeVerifyingKeyHash(vk), verifier.Address, price ?? Wei.Ether(1) / 100,
+            collateral ?? Wei.Ether(1) / 200, lockDuration ?? TimeSpan.FromMinutes(10), inputCount, "s3://models/" + HexConverter.ToHex(modelId));
         market ??= Market;
-        var receipt = await market.WithSender(Provider).RegisterModelAsync(registration);
-        return new TestModel(this, market, registration, verifier, receipt);
+        var submission = await market.WithSender(provider).RegisterModelAsync(registration);
+        Assert.Equal(modelId, submission.ModelId);
+        return new TestModel(this, market, registration, modelId, verifier, submission.Receipt);
     }
 
     /// <summary>Loads a test-only contract compiled by contracts/build.js.</summary>
@@ -93,29 +98,43 @@ public static class Wei
 }
 
 /// <summary>A registered model with its attestation committee, and helpers to make attested proofs for it.</summary>
-public sealed record TestModel(AnvilChain Chain, ProofMarketClient Market, ModelRegistration Registration, AttestationVerifierClient Verifier, TransactionReceipt Receipt)
+public sealed record TestModel(AnvilChain Chain, ProofMarketClient Market, ModelRegistration Registration, byte[] Id, AttestationVerifierClient Verifier, TransactionReceipt Receipt)
 {
-    public byte[] Id => Registration.ModelId;
-
     /// <summary>Public instances: the inputs first, then two outputs.</summary>
     public static BigInteger[] Instances(params long[] values) => values.Select(v => (BigInteger)v).ToArray();
 
     public byte[] InputCommitment(IReadOnlyList<BigInteger> instances) =>
         ProofMarketClient.ComputeInstancesHash(instances.Take(Registration.InputInstanceCount));
 
-    public byte[] Digest(byte[] snarkProof, IReadOnlyList<BigInteger> instances) =>
-        Attestation.Digest(Chain.ChainId, Verifier.Address, Id, snarkProof, instances);
+    public byte[] Digest(BigInteger requestId, EthereumAddress prover, byte[] snarkProof, IReadOnlyList<BigInteger> instances) =>
+        Attestation.Digest(Chain.ChainId, Verifier.Address, Id, Market.Address, requestId, prover, snarkProof, instances);
 
-    /// <summary>The fulfil proof bytes signed by the given keys (committee members 0 and 2 by default).</summary>
-    public byte[] AttestedProof(byte[] snarkProof, IReadOnlyList<BigInteger> instances, params EthereumKey[] signers)
+    /// <summary>The fulfil proof bytes for the provider as prover, signed by the given keys (committee members 0 and 2 by default).</summary>
+    public byte[] AttestedProof(BigInteger requestId, byte[] snarkProof, IReadOnlyList<BigInteger> instances, params EthereumKey[] signers) =>
+        AttestedProofFor(Chain.Provider.Address, requestId, snarkProof, instances, signers);
+
+    /// <summary>The fulfil proof bytes for a prover, signed by the given keys (committee members 0 and 2 by default).</summary>
+    public byte[] AttestedProofFor(EthereumAddress prover, BigInteger requestId, byte[] snarkProof, IReadOnlyList<BigInteger> instances, params EthereumKey[] signers)
     {
         if (signers.Length == 0)
         {
             signers = [Chain.Committee[0], Chain.Committee[2]];
         }
 
-        var digest = Digest(snarkProof, instances);
+        var digest = Digest(requestId, prover, snarkProof, instances);
         return Attestation.EncodeProof(snarkProof, digest, signers.Select(k => k.Sign(digest)));
+    }
+
+    /// <summary>Locks a request with the collateral it requires (by the provider unless told).</summary>
+    public Task<TransactionReceipt> LockAsync(BigInteger requestId, TransactionSender? prover = null) =>
+        Market.WithSender(prover ?? Chain.Provider).LockAsync(requestId);
+
+    /// <summary>A request, locked by the provider.</summary>
+    public async Task<BigInteger> RequestAndLockAsync(IReadOnlyList<BigInteger> instances, TimeSpan? deadlineIn = null)
+    {
+        var requestId = await RequestAsync(instances, deadlineIn);
+        await LockAsync(requestId);
+        return requestId;
     }
 
     /// <summary>A request by the requester with the model's price, deadline one hour of chain time ahead.</summary>

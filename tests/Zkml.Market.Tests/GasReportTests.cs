@@ -31,15 +31,17 @@ public class GasReportTests(AnvilChain chain, ITestOutputHelper output)
         Record("deploy ProofMarket", deployMarket.Receipt, 2_500_000);
         var market = new ProofMarketClient(chain.Rpc, deployMarket.Address, chain.Provider);
 
-        // The fixture's model: id = keccak256(vk.key). Inputs are private in its settings, so 0 input instances.
-        var modelId = ProofMarketClient.ComputeModelId(vk);
+        // The fixture's model: id = keccak256(abi.encode(provider, keccak256(vk.key))). Inputs are private in its settings, so 0 input instances.
+        var modelId = ProofMarketClient.ComputeModelId(chain.Provider.Address, vk);
         var deployVerifier = await DeployReceiptAsync(() => AttestationVerifierClient.DeployAsync(
             chain.Deployer, modelId, chain.Deployer.Address, chain.Committee.Select(k => k.Address).ToArray(), 2).ContinueWith(t => t.Result.Address));
         Record("deploy AttestationVerifier (3 members, k=2)", deployVerifier.Receipt, 2_000_000);
         var verifier = new AttestationVerifierClient(chain.Rpc, deployVerifier.Address, chain.Deployer);
-        var registration = new ModelRegistration(modelId, verifier.Address, Wei.Ether(1) / 100, Wei.Ether(1) / 200, TimeSpan.FromMinutes(10), 0,
+        var registration = new ModelRegistration(ProofMarketClient.ComputeVerifyingKeyHash(vk), verifier.Address, Wei.Ether(1) / 100, Wei.Ether(1) / 200, TimeSpan.FromMinutes(10), 0,
             "s3://zkml/models/1l_mlp");
-        Record("registerModel", await market.RegisterModelAsync(registration), 200_000);
+        var registered = await market.RegisterModelAsync(registration);
+        Assert.Equal(modelId, registered.ModelId);
+        Record("registerModel", registered.Receipt, 200_000);
 
         var requester = market.WithSender(chain.Requester);
         var commitment = ProofMarketClient.ComputeInstancesHash([]);
@@ -52,21 +54,22 @@ public class GasReportTests(AnvilChain chain, ITestOutputHelper output)
         var first = submission.RequestId;
         Record("requestProof", submission.Receipt, 200_000);
         Record("lock", await market.LockAsync(first, registration.LockCollateral), 120_000);
-        var digest = Attestation.Digest(chain.ChainId, verifier.Address, modelId, snarkProof, instances);
-        var attested = Attestation.EncodeProof(snarkProof, digest, [chain.Committee[0].Sign(digest), chain.Committee[2].Sign(digest)]);
-        Assert.True(await verifier.VerifyAsync(attested, instances));
+        byte[] Attest(BigInteger requestId, byte[] proof)
+        {
+            var digest = Attestation.Digest(chain.ChainId, verifier.Address, modelId, market.Address, requestId, chain.Provider.Address, proof, instances);
+            return Attestation.EncodeProof(proof, digest, [chain.Committee[0].Sign(digest), chain.Committee[2].Sign(digest)]);
+        }
+
+        var attested = Attest(first, snarkProof);
+        Assert.True(await verifier.VerifyAsync(attested, instances, market.Address, first, chain.Provider.Address));
         Record($"fulfil (locked; {snarkProof.Length}-byte proof, {instances.Length} instances, 2 signatures)",
             await market.FulfilAsync(first, attested, instances, "s3://zkml/proofs/1.json"), 700_000);
 
-        var second = await RequestAsync(TimeSpan.FromHours(1));
-        Record("fulfil (unlocked, same proof)", await market.FulfilAsync(second, attested, instances, "s3://zkml/proofs/2.json"), 700_000);
-
         // A small proof shows the execution cost that the calldata of a real proof hides.
         var small = new byte[256];
-        var smallDigest = Attestation.Digest(chain.ChainId, verifier.Address, modelId, small, instances);
-        var smallAttested = Attestation.EncodeProof(small, smallDigest, [chain.Committee[0].Sign(smallDigest), chain.Committee[1].Sign(smallDigest)]);
         var fifth = await RequestAsync(TimeSpan.FromHours(1));
         await market.LockAsync(fifth, registration.LockCollateral);
+        var smallAttested = Attest(fifth, small);
         Record("fulfil (locked; 256-byte zero proof, 4 instances, 2 signatures)", await market.FulfilAsync(fifth, smallAttested, instances, "s3://p"), 150_000);
         Record("withdraw", await market.WithdrawAsync(), 60_000);
 
@@ -77,9 +80,15 @@ public class GasReportTests(AnvilChain chain, ITestOutputHelper output)
         Record("refund (open request)", await requester.RefundAsync(third), 80_000);
         Record("refund (broken lock, slashed)", await requester.RefundAsync(fourth), 100_000);
 
-        Record("AttestationVerifier.addMember", await verifier.AddMemberAsync(chain.Outsider.Address), 120_000);
-        Record("AttestationVerifier.setThreshold", await verifier.SetThresholdAsync(3), 60_000);
-        Record("AttestationVerifier.removeMember", await verifier.RemoveMemberAsync(chain.Outsider.Address), 80_000);
+        var sixth = await RequestAsync(TimeSpan.FromHours(1));
+        await market.LockAsync(sixth, registration.LockCollateral);
+        await chain.TravelAsync(TimeSpan.FromMinutes(11));
+        Record("lock (takeover of an expired lock, slashed)", await market.WithSender(chain.OtherProver).LockAsync(sixth), 120_000);
+
+        Record("AttestationVerifier.proposeCommittee (4 members)",
+            await verifier.ProposeCommitteeAsync([.. chain.Committee.Select(k => k.Address), chain.Outsider.Address], 3), 200_000);
+        await chain.TravelAsync(TimeSpan.FromDays(31) + TimeSpan.FromMinutes(1));
+        Record("AttestationVerifier.applyCommitteeChange (3 -> 4 members)", await verifier.ApplyCommitteeChangeAsync(), 250_000);
 
         var report = new StringBuilder("| function | gas used |\n|---|---:|\n");
         foreach (var (function, used, _) in gas)

@@ -46,6 +46,7 @@ public class MarketLifecycleTests(AnvilChain chain)
 
         // lock: the collateral is held too
         var provider = chain.MarketAs(chain.Provider);
+        Assert.Equal(collateral, await provider.GetRequiredCollateralAsync(requestId));
         var lockReceipt = await provider.LockAsync(requestId, collateral);
         Assert.Equal(escrowBefore + price + collateral, await chain.BalanceAsync(chain.Market.Address));
         var locked = Assert.IsType<RequestLockedEvent>(Assert.Single(provider.DecodeEvents(lockReceipt)));
@@ -56,12 +57,15 @@ public class MarketLifecycleTests(AnvilChain chain)
 
         // fulfil with a 2-of-3 committee attestation of real signatures
         var snarkProof = "a halo2 proof, as bytes"u8.ToArray();
-        var proof = model.AttestedProof(snarkProof, instances);
-        Assert.True(await model.Verifier.VerifyAsync(proof, instances));
+        var proof = model.AttestedProof(requestId, snarkProof, instances);
+        Assert.True(await model.Verifier.VerifyAsync(proof, instances, chain.Market.Address, requestId, chain.Provider.Address));
         var creditBefore = await chain.Market.GetCreditAsync(chain.Provider.Address);
         var fulfilReceipt = await provider.FulfilAsync(requestId, proof, instances, "s3://proofs/1.json");
 
-        var fulfilled = Assert.IsType<RequestFulfilledEvent>(Assert.Single(provider.DecodeEvents(fulfilReceipt)));
+        var fulfilEvents = provider.DecodeEvents(fulfilReceipt);
+        var credited = Assert.IsType<CreditedEvent>(fulfilEvents[0]);
+        Assert.Equal((chain.Provider.Address, requestId, price + collateral, CreditReason.Payout), (credited.Account, credited.RequestId, credited.Amount, credited.Reason));
+        var fulfilled = Assert.IsType<RequestFulfilledEvent>(fulfilEvents[1]);
         Assert.Equal(requestId, fulfilled.RequestId);
         Assert.Equal(chain.Provider.Address, fulfilled.Prover);
         Assert.Equal(ProofMarketClient.ComputeInstancesHash(instances.Skip(2)), fulfilled.OutputCommitment);
@@ -89,7 +93,7 @@ public class MarketLifecycleTests(AnvilChain chain)
         await chain.TravelAsync(TimeSpan.FromMinutes(6));
         var receipt = await chain.MarketAs(chain.OtherProver).RefundAsync(requestId); // anyone may trigger it
 
-        var refunded = Assert.IsType<RequestRefundedEvent>(Assert.Single(chain.Market.DecodeEvents(receipt)));
+        var refunded = Assert.IsType<RequestRefundedEvent>(chain.Market.DecodeEvents(receipt)[1]);
         Assert.Equal(model.Registration.Price, refunded.Amount);
         Assert.Equal(chain.Requester.Address, refunded.Requester);
         Assert.Equal(creditBefore + model.Registration.Price, await chain.Market.GetCreditAsync(chain.Requester.Address));
@@ -125,9 +129,9 @@ public class MarketLifecycleTests(AnvilChain chain)
 
         var outcomes = await Task.WhenAll(locks.Select(async l => (Exception?)await Record.ExceptionAsync(() => l)));
         var lost = Assert.IsType<TransactionFailedException>(Assert.Single(outcomes, o => o is not null));
-        Assert.Equal("InvalidRequestStatus", lost.ErrorName);
+        Assert.Equal("LockedByAnotherProver", lost.ErrorName);
         Assert.Equal(requestId, lost.Error!.Arguments[0].Value);
-        Assert.Contains("InvalidRequestStatus", lost.Message);
+        Assert.Contains("LockedByAnotherProver", lost.Message);
         Assert.False((await chain.Rpc.GetTransactionReceiptAsync(lost.TransactionHash))!.Succeeded);
         Assert.Equal(ProofRequestStatus.Locked, (await chain.Market.GetRequestAsync(requestId)).Status);
     }
@@ -152,60 +156,92 @@ public class MarketLifecycleTests(AnvilChain chain)
         Assert.Equal(chain.Provider.Address, slashed.Prover);
         Assert.Equal(toRequester, slashed.ToRequester);
         Assert.Equal(collateral - toRequester, slashed.Burned);
-        Assert.IsType<RequestRefundedEvent>(events[1]);
+        var credited = Assert.IsType<CreditedEvent>(events[1]);
+        Assert.Equal(model.Registration.Price + toRequester, credited.Amount);
+        Assert.Equal(CreditReason.Refund, credited.Reason);
+        Assert.IsType<RequestRefundedEvent>(events[2]);
         Assert.Equal(requesterCredit + model.Registration.Price + toRequester, await chain.Market.GetCreditAsync(chain.Requester.Address));
         Assert.Equal(providerCredit, await chain.Market.GetCreditAsync(chain.Provider.Address));
         Assert.Equal(burnedBefore + collateral - toRequester, await chain.Market.GetBurnedCollateralAsync());
     }
 
     [Fact]
-    public async Task Another_prover_may_fulfil_after_the_lock_expires_and_takes_the_absent_lockers_collateral_share()
+    public async Task Another_prover_takes_over_an_expired_lock_slashing_the_absent_locker_then_fulfils()
     {
         var model = await chain.RegisterModelAsync(lockDuration: TimeSpan.FromMinutes(2));
         var instances = TestModel.Instances(7, 8, 9);
-        var requestId = await model.RequestAsync(instances);
+        var requestId = await model.RequestAndLockAsync(instances);
         var collateral = model.Registration.LockCollateral;
-        await chain.MarketAs(chain.Provider).LockAsync(requestId, collateral);
         var otherCredit = await chain.Market.GetCreditAsync(chain.OtherProver.Address);
         var requesterCredit = await chain.Market.GetCreditAsync(chain.Requester.Address);
+        var burnedBefore = await chain.Market.GetBurnedCollateralAsync();
+        var other = chain.MarketAs(chain.OtherProver);
 
         await chain.TravelAsync(TimeSpan.FromMinutes(3));
-        var receipt = await chain.MarketAs(chain.OtherProver).FulfilAsync(requestId, model.AttestedProof([1, 2, 3], instances), instances, "s3://p");
+        var takeover = await other.LockAsync(requestId);
 
         var toRequester = collateral * AnvilChain.SlashBasisPoints / 10_000;
-        Assert.Contains(chain.Market.DecodeEvents(receipt), e => e is CollateralSlashedEvent s && s.Prover == chain.Provider.Address);
-        Assert.Equal(otherCredit + model.Registration.Price + collateral - toRequester, await chain.Market.GetCreditAsync(chain.OtherProver.Address));
+        var events = chain.Market.DecodeEvents(takeover);
+        var slashed = Assert.IsType<CollateralSlashedEvent>(events[0]);
+        Assert.Equal((chain.Provider.Address, toRequester, collateral - toRequester), (slashed.Prover, slashed.ToRequester, slashed.Burned));
+        var share = Assert.IsType<CreditedEvent>(events[1]);
+        Assert.Equal((chain.Requester.Address, toRequester, CreditReason.SlashShare), (share.Account, share.Amount, share.Reason));
+        Assert.Equal(chain.OtherProver.Address, Assert.IsType<RequestLockedEvent>(events[2]).Prover);
         Assert.Equal(requesterCredit + toRequester, await chain.Market.GetCreditAsync(chain.Requester.Address));
+        Assert.Equal(burnedBefore + collateral - toRequester, await chain.Market.GetBurnedCollateralAsync());
+
+        // the absent locker can no longer fulfil; the new locker can, with an attestation made out to it
+        var late = await Assert.ThrowsAsync<ContractRevertException>(
+            () => chain.MarketAs(chain.Provider).FulfilAsync(requestId, model.AttestedProof(requestId, [1, 2, 3], instances), instances, "s3://p"));
+        Assert.Equal("NotLocker", late.ErrorName);
+        await other.FulfilAsync(requestId, model.AttestedProofFor(chain.OtherProver.Address, requestId, [1, 2, 3], instances), instances, "s3://p");
+        Assert.Equal(otherCredit + model.Registration.Price + collateral, await chain.Market.GetCreditAsync(chain.OtherProver.Address));
         Assert.Equal(chain.OtherProver.Address, (await chain.Market.GetRequestAsync(requestId)).Prover);
     }
 
     [Fact]
-    public async Task Committee_owner_manages_members_and_threshold()
+    public async Task Committee_changes_wait_for_the_delay_and_ownership_moves_in_two_steps()
     {
         var model = await chain.RegisterModelAsync();
         var verifier = model.Verifier;
         Assert.Equal(chain.Committee.Select(k => k.Address), await verifier.GetMembersAsync());
         Assert.Equal(2, await verifier.GetThresholdAsync());
         Assert.Equal(model.Id, await verifier.GetModelIdAsync());
+        Assert.Null(await verifier.GetPendingCommitteeAsync());
 
-        await verifier.AddMemberAsync(chain.Outsider.Address);
-        await verifier.SetThresholdAsync(4);
-        Assert.Equal(4, await verifier.GetThresholdAsync());
-        var tooFew = await Assert.ThrowsAsync<ContractRevertException>(() => verifier.RemoveMemberAsync(chain.Committee[0].Address));
-        Assert.Equal("InvalidThreshold", tooFew.ErrorName);
-        await verifier.SetThresholdAsync(3);
-        await verifier.RemoveMemberAsync(chain.Committee[0].Address);
-        Assert.DoesNotContain(chain.Committee[0].Address, await verifier.GetMembersAsync());
-        Assert.Equal(4 - 1, (await verifier.GetMembersAsync()).Count);
+        // propose: nothing changes until the delay has passed, and the proposal is public
+        EthereumAddress[] next = [chain.Committee[1].Address, chain.Committee[2].Address, chain.Outsider.Address];
+        await verifier.ProposeCommitteeAsync(next, 3);
+        var pending = await verifier.GetPendingCommitteeAsync();
+        Assert.NotNull(pending);
+        Assert.Equal(next.Order(), pending.Members);
+        Assert.Equal(3, pending.Threshold);
+        Assert.True(pending.ApplicableAt >= DateTimeOffset.FromUnixTimeSeconds(await chain.NowAsync()) + TimeSpan.FromDays(31) - TimeSpan.FromSeconds(5));
+        var early = await Assert.ThrowsAsync<ContractRevertException>(() => verifier.ApplyCommitteeChangeAsync());
+        Assert.Equal("ChangeNotDue", early.ErrorName);
+        Assert.Equal(2, await verifier.GetThresholdAsync());
 
-        // only the owner manages the committee
+        await chain.TravelAsync(TimeSpan.FromDays(31) + TimeSpan.FromMinutes(1));
+        await new AttestationVerifierClient(chain.Rpc, verifier.Address, chain.Requester).ApplyCommitteeChangeAsync(); // anyone applies
+        Assert.Equal(3, await verifier.GetThresholdAsync());
+        Assert.Equal(next.Order(), (await verifier.GetMembersAsync()).Order());
+        Assert.Null(await verifier.GetPendingCommitteeAsync());
+
+        // only the owner proposes; a transfer needs the new owner's acceptance
         var notOwner = new AttestationVerifierClient(chain.Rpc, verifier.Address, chain.Provider);
-        var e = await Assert.ThrowsAsync<ContractRevertException>(() => notOwner.AddMemberAsync(chain.Provider.Address));
+        var e = await Assert.ThrowsAsync<ContractRevertException>(() => notOwner.ProposeCommitteeAsync([chain.Provider.Address], 1));
         Assert.Equal("NotOwner", e.ErrorName);
         Assert.Equal(chain.Provider.Address, e.Error!["caller"]);
         await verifier.TransferOwnershipAsync(chain.Provider.Address);
-        await notOwner.AddMemberAsync(chain.Provider.Address);
-        Assert.Contains(chain.Provider.Address, await verifier.GetMembersAsync());
+        Assert.Equal(chain.Deployer.Address, await verifier.GetOwnerAsync());
+        Assert.Equal(chain.Provider.Address, await verifier.GetPendingOwnerAsync());
+        var stranger = new AttestationVerifierClient(chain.Rpc, verifier.Address, chain.Requester);
+        Assert.Equal("NotPendingOwner", (await Assert.ThrowsAsync<ContractRevertException>(() => stranger.AcceptOwnershipAsync())).ErrorName);
+        await notOwner.AcceptOwnershipAsync();
+        Assert.Equal(chain.Provider.Address, await verifier.GetOwnerAsync());
+        await notOwner.ProposeCommitteeAsync([chain.Provider.Address], 1);
+        await notOwner.CancelCommitteeChangeAsync();
+        Assert.Null(await verifier.GetPendingCommitteeAsync());
     }
 
     [Fact]
@@ -215,9 +251,12 @@ public class MarketLifecycleTests(AnvilChain chain)
         var instances = TestModel.Instances(3, 1, 4, 1, 5);
         var snarkProof = new byte[] { 9, 9, 9 };
 
-        var onChain = await model.Verifier.GetAttestationDigestAsync(Keccak256.Hash(snarkProof), ProofMarketClient.ComputeInstancesHash(instances));
+        var onChain = await model.Verifier.GetAttestationDigestAsync(
+            chain.Market.Address, 77, chain.OtherProver.Address, Keccak256.Hash(snarkProof), ProofMarketClient.ComputeInstancesHash(instances));
 
         Assert.Equal(Eip712.HashDomain(Attestation.Domain(chain.ChainId, model.Verifier.Address)), await model.Verifier.GetDomainSeparatorAsync());
-        Assert.Equal(model.Digest(snarkProof, instances), onChain);
+        Assert.Equal(model.Digest(77, chain.OtherProver.Address, snarkProof, instances), onChain);
+        Assert.NotEqual(model.Digest(78, chain.OtherProver.Address, snarkProof, instances), onChain);
+        Assert.NotEqual(model.Digest(77, chain.Provider.Address, snarkProof, instances), onChain);
     }
 }

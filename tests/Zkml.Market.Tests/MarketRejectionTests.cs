@@ -43,12 +43,12 @@ public class MarketRejectionTests(AnvilChain chain)
     {
         var model = await chain.RegisterModelAsync();
         var instances = TestModel.Instances(1, 2, 3);
-        var requestId = await model.RequestAsync(instances);
+        var requestId = await model.RequestAndLockAsync(instances);
         var provider = chain.MarketAs(chain.Provider);
-        await provider.FulfilAsync(requestId, model.AttestedProof([1], instances), instances, "s3://p");
+        await provider.FulfilAsync(requestId, model.AttestedProof(requestId, [1], instances), instances, "s3://p");
 
         var error = await AssertRejected("InvalidRequestStatus", requestId,
-            () => provider.FulfilAsync(requestId, model.AttestedProof([1], instances), instances, "s3://p"));
+            () => provider.FulfilAsync(requestId, model.AttestedProof(requestId, [1], instances), instances, "s3://p"));
         Assert.Equal((BigInteger)(int)ProofRequestStatus.Fulfilled, error["status"]);
     }
 
@@ -56,11 +56,11 @@ public class MarketRejectionTests(AnvilChain chain)
     public async Task Wrong_input_instances_are_rejected()
     {
         var model = await chain.RegisterModelAsync();
-        var requestId = await model.RequestAsync(TestModel.Instances(1, 2, 3));
+        var requestId = await model.RequestAndLockAsync(TestModel.Instances(1, 2, 3));
         var other = TestModel.Instances(1, 999, 3); // a proof over another input, properly attested
 
         var error = await AssertRejected("InputCommitmentMismatch", requestId,
-            () => chain.MarketAs(chain.Provider).FulfilAsync(requestId, model.AttestedProof([1], other), other, "s3://p"));
+            () => chain.MarketAs(chain.Provider).FulfilAsync(requestId, model.AttestedProof(requestId, [1], other), other, "s3://p"));
         Assert.Equal(model.InputCommitment(TestModel.Instances(1, 2, 3)), error["expected"]);
         Assert.Equal(model.InputCommitment(other), error["actual"]);
     }
@@ -70,11 +70,11 @@ public class MarketRejectionTests(AnvilChain chain)
     {
         var model = await chain.RegisterModelAsync();
         var instances = TestModel.Instances(4, 5, 6);
-        var requestId = await model.RequestAsync(instances, TimeSpan.FromMinutes(5));
+        var requestId = await model.RequestAndLockAsync(instances, TimeSpan.FromMinutes(5));
         await chain.TravelAsync(TimeSpan.FromMinutes(6));
 
         await AssertRejected("DeadlineExpired", requestId,
-            () => chain.MarketAs(chain.Provider).FulfilAsync(requestId, model.AttestedProof([1], instances), instances, "s3://p"));
+            () => chain.MarketAs(chain.Provider).FulfilAsync(requestId, model.AttestedProof(requestId, [1], instances), instances, "s3://p"));
     }
 
     [Fact]
@@ -85,9 +85,9 @@ public class MarketRejectionTests(AnvilChain chain)
         var requestId = await model.RequestAsync(instances);
         await chain.MarketAs(chain.Provider).LockAsync(requestId, model.Registration.LockCollateral);
 
-        var error = await AssertRejected("LockedByAnotherProver", requestId,
-            () => chain.MarketAs(chain.OtherProver).FulfilAsync(requestId, model.AttestedProof([1], instances), instances, "s3://p"));
-        Assert.Equal(chain.Provider.Address, error["prover"]);
+        var error = await AssertRejected("NotLocker", requestId,
+            () => chain.MarketAs(chain.OtherProver).FulfilAsync(requestId, model.AttestedProofFor(chain.OtherProver.Address, requestId, [1], instances), instances, "s3://p"));
+        Assert.Equal(chain.Provider.Address, error["locker"]);
     }
 
     [Fact]
@@ -95,10 +95,10 @@ public class MarketRejectionTests(AnvilChain chain)
     {
         var model = await chain.RegisterModelAsync();
         var instances = TestModel.Instances(1, 2);
-        var requestId = await model.RequestAsync(instances);
+        var requestId = await model.RequestAndLockAsync(instances);
 
         var error = await AssertRejected("InsufficientSignatures", requestId,
-            () => chain.MarketAs(chain.Provider).FulfilAsync(requestId, model.AttestedProof([1], instances, chain.Committee[1]), instances, "s3://p"));
+            () => chain.MarketAs(chain.Provider).FulfilAsync(requestId, model.AttestedProof(requestId, [1], instances, chain.Committee[1]), instances, "s3://p"));
         Assert.Equal(BigInteger.One, error["supplied"]);
         Assert.Equal((BigInteger)2, error["threshold"]);
     }
@@ -108,11 +108,11 @@ public class MarketRejectionTests(AnvilChain chain)
     {
         var model = await chain.RegisterModelAsync();
         var instances = TestModel.Instances(1, 2);
-        var requestId = await model.RequestAsync(instances);
+        var requestId = await model.RequestAndLockAsync(instances);
         var member = chain.Committee[1];
 
         var error = await AssertRejected("DuplicateSigner", requestId,
-            () => chain.MarketAs(chain.Provider).FulfilAsync(requestId, model.AttestedProof([1], instances, member, member), instances, "s3://p"));
+            () => chain.MarketAs(chain.Provider).FulfilAsync(requestId, model.AttestedProof(requestId, [1], instances, member, member), instances, "s3://p"));
         Assert.Equal(member.Address, error["signer"]);
     }
 
@@ -121,10 +121,10 @@ public class MarketRejectionTests(AnvilChain chain)
     {
         var model = await chain.RegisterModelAsync();
         var instances = TestModel.Instances(1, 2);
-        var requestId = await model.RequestAsync(instances);
+        var requestId = await model.RequestAndLockAsync(instances);
 
         var error = await AssertRejected("UnknownSigner", requestId,
-            () => chain.MarketAs(chain.Provider).FulfilAsync(requestId, model.AttestedProof([1], instances, chain.Committee[0], chain.Outsider), instances, "s3://p"));
+            () => chain.MarketAs(chain.Provider).FulfilAsync(requestId, model.AttestedProof(requestId, [1], instances, chain.Committee[0], chain.Outsider), instances, "s3://p"));
         Assert.Equal(chain.Outsider.Address, error["signer"]);
     }
 
@@ -133,9 +133,9 @@ public class MarketRejectionTests(AnvilChain chain)
     {
         var model = await chain.RegisterModelAsync();
         var instances = TestModel.Instances(1, 2);
-        var requestId = await model.RequestAsync(instances);
+        var requestId = await model.RequestAndLockAsync(instances);
         // Members attested proof A; the prover submits proof B with their signatures.
-        var digestA = model.Digest([0xA], instances);
+        var digestA = model.Digest(requestId, chain.Provider.Address, [0xA], instances);
         var forged = Attestation.EncodeProof([0xB], digestA, [chain.Committee[0].Sign(digestA), chain.Committee[1].Sign(digestA)]);
 
         await AssertRejected("UnknownSigner", requestId,
@@ -184,7 +184,7 @@ public class MarketRejectionTests(AnvilChain chain)
 
         await AssertRejected("UnknownModel", null,
             () => chain.MarketAs(chain.Requester).RequestProofAsync(new byte[32].Select((_, i) => (byte)(i + 1)).ToArray(), new byte[32], "x", deadline, 1));
-        await AssertRejected("ModelAlreadyRegistered", null, () => chain.MarketAs(chain.OtherProver).RegisterModelAsync(model.Registration));
+        await AssertRejected("ModelAlreadyRegistered", null, () => chain.MarketAs(chain.Provider).RegisterModelAsync(model.Registration));
     }
 
     [Fact]
@@ -192,12 +192,13 @@ public class MarketRejectionTests(AnvilChain chain)
     {
         var abi = AnvilChain.TestContract("FixedVerifier");
         var rejecting = await ContractInvoker.DeployAsync(chain.Deployer, abi, [AbiType.Parse("bool")], [false], default);
-        var modelId = ProofMarketClient.ComputeModelId(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64));
-        await chain.MarketAs(chain.Provider).RegisterModelAsync(new ModelRegistration(modelId, rejecting, 1000, 0, TimeSpan.FromMinutes(1), 1, "s3://m"));
+        var vkHash = ProofMarketClient.ComputeVerifyingKeyHash(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64));
+        var modelId = (await chain.MarketAs(chain.Provider).RegisterModelAsync(new ModelRegistration(vkHash, rejecting, 1000, 1000, TimeSpan.FromMinutes(1), 1, "s3://m"))).ModelId;
         var instances = TestModel.Instances(42, 43);
         var deadline = DateTimeOffset.FromUnixTimeSeconds(await chain.NowAsync()) + TimeSpan.FromHours(1);
         var request = await chain.MarketAs(chain.Requester).RequestProofAsync(
             modelId, ProofMarketClient.ComputeInstancesHash(instances.Take(1)), "s3://in", deadline, 1000);
+        await chain.MarketAs(chain.Provider).LockAsync(request.RequestId);
 
         var error = await AssertRejected("ProofRejected", request.RequestId,
             () => chain.MarketAs(chain.Provider).FulfilAsync(request.RequestId, [1, 2, 3], instances, "s3://p"));
@@ -209,11 +210,11 @@ public class MarketRejectionTests(AnvilChain chain)
     {
         var model = await chain.RegisterModelAsync(inputCount: 3);
         var instances = TestModel.Instances(1, 2, 3, 4);
-        var requestId = await model.RequestAsync(instances);
+        var requestId = await model.RequestAndLockAsync(instances);
         var tooShort = TestModel.Instances(1, 2);
 
         var error = await AssertRejected("TooFewInstances", requestId,
-            () => chain.MarketAs(chain.Provider).FulfilAsync(requestId, model.AttestedProof([1], tooShort), tooShort, "s3://p"));
+            () => chain.MarketAs(chain.Provider).FulfilAsync(requestId, model.AttestedProof(requestId, [1], tooShort), tooShort, "s3://p"));
         Assert.Equal((BigInteger)3, error["required"]);
     }
 
@@ -225,7 +226,7 @@ public class MarketRejectionTests(AnvilChain chain)
         var expiring = await model.RequestAsync(TestModel.Instances(1, 2), TimeSpan.FromMinutes(5));
         await chain.MarketAs(chain.Provider).LockAsync(locked, model.Registration.LockCollateral);
 
-        await AssertRejected("InvalidRequestStatus", locked,
+        await AssertRejected("LockedByAnotherProver", locked,
             () => chain.MarketAs(chain.OtherProver).LockAsync(locked, model.Registration.LockCollateral));
         await chain.TravelAsync(TimeSpan.FromMinutes(6));
         await AssertRejected("DeadlineExpired", expiring,

@@ -108,6 +108,17 @@ public class NodeTests(AnvilChain chain)
         Assert.Equal(3, handler.Requests);
     }
 
+    [Fact]
+    public async Task Answer_larger_than_the_limit_is_an_rpc_error()
+    {
+        using var rpc = new EthereumRpcClient(chain.Rpc.Endpoint, new EthereumRpcOptions { MaxResponseBytes = 200 });
+
+        Assert.Equal(chain.ChainId, await rpc.GetChainIdAsync()); // a small answer passes
+        var e = await Assert.ThrowsAsync<RpcException>(() => rpc.GetBlockAsync("latest")); // a block header is larger
+        Assert.False(e.IsTransient);
+        Assert.Contains("larger than 200 bytes", e.Message);
+    }
+
     /// <summary>Answers the first requests with HTTP 503, then passes requests to the real node.</summary>
     private sealed class FlakyHandler(int failures) : DelegatingHandler
     {

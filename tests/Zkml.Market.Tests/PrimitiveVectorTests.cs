@@ -1,11 +1,15 @@
 using System.Numerics;
 using System.Text;
+using Nethereum.Model;
+using Nethereum.RLP;
 using Zkml.Market.Abi;
-using Zkml.Market.Rlp;
 
 namespace Zkml.Market.Tests;
 
-/// <summary>The Ethereum primitives against published test vectors (EIPs, the Solidity ABI spec, the RLP spec).</summary>
+/// <summary>
+/// The Ethereum primitives, as the package gets them from Nethereum (keccak, secp256k1, RLP, EIP-155/1559 transactions,
+/// EIP-712) or does itself (ABI), against published test vectors (EIPs, the Solidity ABI spec, the RLP spec).
+/// </summary>
 public class PrimitiveVectorTests
 {
     private static string Hex(byte[] bytes) => HexConverter.ToHex(bytes);
@@ -45,17 +49,18 @@ public class PrimitiveVectorTests
     [Fact]
     public void Legacy_transaction_matches_the_EIP155_example()
     {
+        // The EIP-155 example, signed with the package's key by Nethereum's legacy signer.
         var key = EthereumKey.FromHex("0x4646464646464646464646464646464646464646464646464646464646464646");
-        var tx = new LegacyTransaction(1, 9, BigInteger.Parse("20000000000"), 21000,
-            EthereumAddress.Parse("0x3535353535353535353535353535353535353535"), BigInteger.Parse("1000000000000000000"), []);
+        var tx = new LegacyTransactionChainId("0x3535353535353535353535353535353535353535", BigInteger.Parse("1000000000000000000"), 9,
+            BigInteger.Parse("20000000000"), 21000, "", 1);
 
-        Assert.Equal("0xdaf5a779ae972f972197303d7b574746c7ef83eadac0f2791ad23db92e4c8e53", Hex(tx.SigningHash()));
-        var signature = key.Sign(tx.SigningHash());
+        Assert.Equal("0xdaf5a779ae972f972197303d7b574746c7ef83eadac0f2791ad23db92e4c8e53", Hex(Keccak256.Hash(tx.GetRLPEncodedRaw())));
+        var signature = key.Sign(Keccak256.Hash(tx.GetRLPEncodedRaw()));
         Assert.Equal(BigInteger.Parse("18515461264373351373200002665853028612451056578545711640558177340181847433846"), signature.R);
         Assert.Equal(BigInteger.Parse("46948507304638947509940763649030358759909902576025900602547168820602576006531"), signature.S);
         Assert.Equal(
             "0xf86c098504a817c800825208943535353535353535353535353535353535353535880de0b6b3a76400008025a028ef61340bd939bc2195fe537567866003e1a15d3c71ff63e1590620aa636276a067cbe9d8997f761aecb703304b3800ccf555c9f3dc64214b297fb1966a3b6d83",
-            Hex(tx.Sign(key)));
+            Hex(HexConverter.FromHex(new Nethereum.Signer.LegacyTransactionSigner().SignTransaction(key.Key.GetPrivateKeyAsBytes(), tx))));
     }
 
     private static readonly Dictionary<string, IReadOnlyList<TypedDataField>> MailTypes = new()
@@ -77,7 +82,6 @@ public class PrimitiveVectorTests
     [Fact]
     public void Eip712_hashes_match_the_EIP712_mail_example()
     {
-        Assert.Equal("Mail(Person from,Person to,string contents)Person(string name,address wallet)", Eip712.EncodeType("Mail", MailTypes));
         Assert.Equal("0xf2cee375fa42b42143804025fc449deafd50cc031ca257e0b194a650a912090f", Hex(Eip712.HashDomain(MailDomain)));
         Assert.Equal("0xc52c0ee5d84264471806290a3f2c4cecfc5490626bf912d01f240d7a274b371e", Hex(Eip712.HashStruct("Mail", MailTypes, MailMessage)));
         Assert.Equal("0xbe609aee343fb3c4b28e1df9e632fca64fcfaede20f02e86244efddf30957bd2", Hex(Eip712.Digest(MailDomain, "Mail", MailTypes, MailMessage)));
@@ -129,33 +133,23 @@ public class PrimitiveVectorTests
     [InlineData("Lorem ipsum dolor sit amet, consectetur adipisicing elit",
         "0xb8384c6f72656d20697073756d20646f6c6f722073697420616d65742c20636f6e7365637465747572206164697069736963696e6720656c6974")]
     public void Rlp_encodes_strings_as_the_spec(string text, string expected) =>
-        Assert.Equal(expected, Hex(RlpEncoder.EncodeBytes(Encoding.ASCII.GetBytes(text))));
+        Assert.Equal(expected, Hex(RLP.EncodeElement(Encoding.ASCII.GetBytes(text))));
 
     [Theory]
     [InlineData(0, "0x80")]
     [InlineData(15, "0x0f")]
     [InlineData(1024, "0x820400")]
     public void Rlp_encodes_integers_as_the_spec(long value, string expected) =>
-        Assert.Equal(expected, Hex(RlpEncoder.EncodeInteger(value)));
+        Assert.Equal(expected, Hex(RLP.EncodeElement(new BigInteger(value).ToBytesForRLPEncoding())));
 
     [Fact]
     public void Rlp_encodes_lists_as_the_spec()
     {
-        Assert.Equal("0xc88363617483646f67", Hex(RlpEncoder.EncodeList(RlpEncoder.EncodeBytes("cat"u8), RlpEncoder.EncodeBytes("dog"u8))));
-        Assert.Equal("0xc0", Hex(RlpEncoder.EncodeList()));
-        var empty = RlpEncoder.EncodeList();
-        var setTheory = RlpEncoder.EncodeList(empty, RlpEncoder.EncodeList(empty), RlpEncoder.EncodeList(empty, RlpEncoder.EncodeList(empty)));
+        Assert.Equal("0xc88363617483646f67", Hex(RLP.EncodeList(RLP.EncodeElement("cat"u8.ToArray()), RLP.EncodeElement("dog"u8.ToArray()))));
+        Assert.Equal("0xc0", Hex(RLP.EncodeList()));
+        var empty = RLP.EncodeList();
+        var setTheory = RLP.EncodeList(empty, RLP.EncodeList(empty), RLP.EncodeList(empty, RLP.EncodeList(empty)));
         Assert.Equal("0xc7c0c1c0c3c0c1c0", Hex(setTheory));
-    }
-
-    [Fact]
-    public void Rlp_decodes_what_it_encodes_and_rejects_non_canonical_input()
-    {
-        var item = RlpItem.Decode(HexConverter.FromHex("0xc88363617483646f67"));
-        Assert.Equal(["cat", "dog"], item.Items!.Select(i => Encoding.ASCII.GetString(i.Bytes!)));
-        Assert.Throws<EthereumFormatException>(() => RlpItem.Decode(HexConverter.FromHex("0x8105")));   // single low byte with a prefix
-        Assert.Throws<EthereumFormatException>(() => RlpItem.Decode(HexConverter.FromHex("0x83646f")));  // truncated
-        Assert.Throws<EthereumFormatException>(() => RlpItem.Decode(HexConverter.FromHex("0x83646f6767"))); // trailing byte
     }
 
     [Fact]
@@ -167,14 +161,17 @@ public class PrimitiveVectorTests
         var raw = tx.Sign(key);
 
         Assert.Equal(0x02, raw[0]);
-        var fields = RlpItem.Decode(raw.AsSpan(1)).Items!;
+        var fields = (RLPCollection)RLP.Decode(raw[1..]);
         Assert.Equal(12, fields.Count);
-        Assert.Equal(31337, fields[0].AsInteger());
-        Assert.Equal(7, fields[1].AsInteger());
-        Assert.Equal(12345, fields[6].AsInteger());
-        Assert.Empty(fields[8].Items!); // access list
-        var signature = new EthereumSignature(fields[10].AsInteger(), fields[11].AsInteger(), (int)fields[9].AsInteger());
+        Assert.Equal(new BigInteger(31337), fields[0].RLPData.ToBigIntegerFromRLPDecoded());
+        Assert.Equal(new BigInteger(7), fields[1].RLPData.ToBigIntegerFromRLPDecoded());
+        Assert.Equal(new BigInteger(12345), fields[6].RLPData.ToBigIntegerFromRLPDecoded());
+        Assert.Equal([0xde, 0xad], fields[7].RLPData);
+        Assert.Empty((RLPCollection)fields[8]); // access list
+        var signature = new EthereumSignature(fields[10].RLPData.ToBigIntegerFromRLPDecoded(), fields[11].RLPData.ToBigIntegerFromRLPDecoded(),
+            (int)(fields[9].RLPData ?? []).ToBigIntegerFromRLPDecoded());
         Assert.Equal(key.Address, signature.RecoverSigner(tx.SigningHash()));
+        Assert.Equal(Keccak256.Hash(raw), Eip1559Transaction.HashOf(raw));
     }
 
     [Fact]
@@ -233,6 +230,47 @@ public class PrimitiveVectorTests
         // a string whose length word claims 100 bytes that are not there
         Assert.Throws<EthereumFormatException>(() => AbiType.DecodeParameters([AbiType.Parse("string")], HexConverter.FromHex(W("20") + W("64"))));
         Assert.Throws<EthereumFormatException>(() => AbiType.Parse("uint77"));
+    }
+
+    [Fact]
+    public void Market_calls_events_and_errors_encode_as_Nethereum_encodes_them()
+    {
+        // The package keeps its own strict ABI codec (Nethereum's accepts a 31-byte bytes32, uint77, and decodes a string
+        // whose data is missing as ""); here it must agree with Nethereum's encoder on every market call it makes.
+        using var stream = typeof(ProofMarketClient).Assembly.GetManifestResourceStream("Zkml.Market.Contracts.ProofMarket.json")!;
+        using var artifact = System.Text.Json.JsonDocument.Parse(stream);
+        var reference = new Nethereum.ABI.ABIDeserialisation.ABIJsonDeserialiser().DeserialiseContract(artifact.RootElement.GetProperty("abi").GetRawText());
+        var ours = Zkml.Market.Market.ContractInvoker.ProofMarketAbi;
+        var address = EthereumAddress.Parse("0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
+        var word = Keccak256.Hash("word");
+        var calls = new (string Function, object?[] Ours, object[] Theirs)[]
+        {
+            ("registerModel", [word, address, (BigInteger)10, (BigInteger)5, (BigInteger)600, (BigInteger)2, "s3://m"],
+                [word, address.ToString(), (BigInteger)10, (BigInteger)5, (BigInteger)600, (BigInteger)2, "s3://m"]),
+            ("requestProof", [word, word, "s3://in", (BigInteger)1_800_000_000], [word, word, "s3://in", (BigInteger)1_800_000_000]),
+            ("lock", [(BigInteger)7], [(BigInteger)7]),
+            ("fulfil", [(BigInteger)7, new byte[] { 1, 2, 3, 4, 5 }, new object?[] { (BigInteger)1, BigInteger.Pow(2, 255) }, "s3://p"],
+                [(BigInteger)7, new byte[] { 1, 2, 3, 4, 5 }, new List<BigInteger> { 1, BigInteger.Pow(2, 255) }, "s3://p"]),
+            ("modelIdOf", [address, word], [address.ToString(), word]),
+        };
+        foreach (var (function, mine, theirs) in calls)
+        {
+            var abi = reference.Functions.Single(f => f.Name == function);
+            Assert.Equal(new Nethereum.ABI.FunctionEncoding.FunctionCallEncoder().EncodeRequest(abi.Sha3Signature, abi.InputParameters, theirs),
+                Hex(ours.Function(function).EncodeCall(mine)));
+        }
+
+        Assert.Equal(reference.Events.Length, ours.Events.Count());
+        foreach (var evt in reference.Events)
+        {
+            Assert.Equal("0x" + evt.Sha3Signature, Hex(ours.Event(evt.Name).Topic));
+        }
+
+        foreach (var error in reference.Errors)
+        {
+            var revert = HexConverter.FromHex(error.Sha3Signature[..8] + new string('0', 64 * error.InputParameters.Length));
+            Assert.Equal(error.Name, ours.DecodeError(revert)?.Name);
+        }
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public class RequestIndexerTests(AnvilChain chain)
         var second = await model.RequestAsync(instances, TimeSpan.FromMinutes(5));
         var provider = market.WithSender(chain.Provider);
         await provider.LockAsync(first, model.Registration.LockCollateral);
-        await provider.FulfilAsync(first, model.AttestedProof([7], instances), instances, "s3://proof");
+        await provider.FulfilAsync(first, model.AttestedProof(first, [7], instances), instances, "s3://proof");
         await provider.LockAsync(second, model.Registration.LockCollateral);
         await chain.TravelAsync(TimeSpan.FromMinutes(6));
         await provider.RefundAsync(second);
@@ -40,8 +40,8 @@ public class RequestIndexerTests(AnvilChain chain)
         var events = await new RequestIndexer(market, new RequestIndexerOptions { StartBlock = start }).ReadAsync();
 
         Assert.Equal(
-            ["ModelRegisteredEvent", "ProofRequestedEvent", "ProofRequestedEvent", "RequestLockedEvent", "RequestFulfilledEvent",
-             "RequestLockedEvent", "CollateralSlashedEvent", "RequestRefundedEvent", "WithdrawalEvent"],
+            ["ModelRegisteredEvent", "ProofRequestedEvent", "ProofRequestedEvent", "RequestLockedEvent", "CreditedEvent", "RequestFulfilledEvent",
+             "RequestLockedEvent", "CollateralSlashedEvent", "CreditedEvent", "RequestRefundedEvent", "WithdrawalEvent"],
             events.Select(e => e.GetType().Name));
         Assert.Equal(events.OrderBy(e => e.Cursor).Select(e => e.Cursor), events.Select(e => e.Cursor));
         Assert.Equal(events.Count, events.Select(e => e.Cursor).Distinct().Count());
@@ -150,8 +150,10 @@ public class RequestIndexerTests(AnvilChain chain)
 
         var outcome = indexer.WaitForOutcomeAsync(requestId, null, cts.Token);
         var provider = market.WithSender(chain.Provider);
-        await provider.FulfilAsync(other, model.AttestedProof([1], instances), instances, "s3://other");
-        await provider.FulfilAsync(requestId, model.AttestedProof([2], instances), instances, "s3://mine");
+        await model.LockAsync(other);
+        await model.LockAsync(requestId);
+        await provider.FulfilAsync(other, model.AttestedProof(other, [1], instances), instances, "s3://other");
+        await provider.FulfilAsync(requestId, model.AttestedProof(requestId, [2], instances), instances, "s3://mine");
 
         var fulfilled = Assert.IsType<RequestFulfilledEvent>(await outcome);
         Assert.Equal(requestId, fulfilled.RequestId);
@@ -172,7 +174,8 @@ public class RequestIndexerTests(AnvilChain chain)
         var otherModels = await otherModel.RequestAsync(instances);
         var provider = market.WithSender(chain.Provider);
         await provider.LockAsync(locked, model.Registration.LockCollateral);
-        await provider.FulfilAsync(fulfilled, model.AttestedProof([1], instances), instances, "s3://p");
+        await model.LockAsync(fulfilled);
+        await provider.FulfilAsync(fulfilled, model.AttestedProof(fulfilled, [1], instances), instances, "s3://p");
         await chain.TravelAsync(TimeSpan.FromMinutes(1));
         var indexer = new RequestIndexer(market, new RequestIndexerOptions { StartBlock = start });
 
@@ -216,6 +219,10 @@ public class RequestIndexerTests(AnvilChain chain)
     {
         var cursor = new EventCursor(123, 4);
         Assert.Equal(cursor, EventCursor.Parse(cursor.ToString()));
+        var hashed = new EventCursor(123, 4, "0x" + new string('a', 64));
+        Assert.Equal(hashed.BlockHash, EventCursor.Parse(hashed.ToString()).BlockHash);
+        Assert.Throws<EthereumFormatException>(() => EventCursor.Parse("123:4:0xabc"));
+        Assert.Throws<EthereumFormatException>(() => EventCursor.Parse("-5:4"));
         Assert.True(new EventCursor(123, 5) > cursor);
         Assert.True(new EventCursor(124, 0) > new EventCursor(123, 9));
         Assert.Throws<EthereumFormatException>(() => EventCursor.Parse("12-3"));

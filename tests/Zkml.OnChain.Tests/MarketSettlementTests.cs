@@ -21,9 +21,9 @@ public sealed class MarketSettlementTests(OnChainFixture chain)
     {
         var circuit = await chain.MlpAsync();
         var market = await ProofMarketClient.DeployAsync(chain.Deployer);
-        var modelId = ProofMarketClient.ComputeModelId(circuit.VerifyingKey.Bytes.Span);
+        var modelId = ProofMarketClient.ComputeModelId(Provider.Address, circuit.VerifyingKey.Bytes.Span);
         await market.WithSender(Provider).RegisterModelAsync(new ModelRegistration(
-            modelId, circuit.Contract.Address, Price, Collateral, TimeSpan.FromMinutes(10), circuit.InputCount, "s3://models/mlp.json"));
+            ProofMarketClient.ComputeVerifyingKeyHash(circuit.VerifyingKey.Bytes.Span), circuit.Contract.Address, Price, Collateral, TimeSpan.FromMinutes(10), circuit.InputCount, "s3://models/mlp.json"));
 
         var commitment = ProofMarketClient.ComputeInstancesHash(circuit.Instances.Take(circuit.InputCount));
         var now = (await chain.Rpc.GetBlockAsync("latest")).Timestamp;

@@ -27,7 +27,7 @@ public class EthereumPrimitiveBenchmarks
     public void Setup()
     {
         new Random(1).NextBytes(_proof);
-        _digest = Attestation.Digest(31337, _verifier, _modelId, _proof, _instances);
+        _digest = Attestation.Digest(31337, _verifier, _modelId, _verifier, 1, _verifier, _proof, _instances);
         _signature = _key.Sign(_digest);
         _fulfil = new AbiMember("function", "fulfil",
             [new("requestId", AbiType.Parse("uint256"), false), new("proof", AbiType.Parse("bytes"), false),
@@ -40,7 +40,7 @@ public class EthereumPrimitiveBenchmarks
 
     /// <summary>The EIP-712 attestation digest (hashes the proof too).</summary>
     [Benchmark]
-    public byte[] AttestationDigest() => Attestation.Digest(31337, _verifier, _modelId, _proof, _instances);
+    public byte[] AttestationDigest() => Attestation.Digest(31337, _verifier, _modelId, _verifier, 1, _verifier, _proof, _instances);
 
     /// <summary>secp256k1 signing with RFC 6979 and recovery id.</summary>
     [Benchmark]

@@ -1,7 +1,5 @@
-using System.Collections;
 using System.Numerics;
-using System.Text;
-using Zkml.Market.Abi;
+using Nethereum.ABI.EIP712;
 
 namespace Zkml.Market;
 
@@ -24,10 +22,10 @@ public sealed record Eip712Domain(
     byte[]? Salt = null);
 
 /// <summary>
-/// EIP-712 hashing of typed structured data: <c>encodeType</c>, <c>hashStruct</c>, the domain separator and the
-/// digest <c>keccak256(0x19 0x01 || domainSeparator || hashStruct(message))</c> that is signed. Struct values are
-/// dictionaries from member name to value (integers, <see cref="EthereumAddress"/>, bool, byte[], string, nested
-/// dictionaries, lists).
+/// EIP-712 hashing of typed structured data, by Nethereum's <see cref="Eip712TypedDataEncoder"/>: the domain separator,
+/// <c>hashStruct</c> of a message and the digest <c>keccak256(0x19 0x01 || domainSeparator || hashStruct(message))</c>
+/// that is signed. Struct values are dictionaries from member name to value (integers, <see cref="EthereumAddress"/>,
+/// bool, byte[], string, nested dictionaries, lists).
 /// </summary>
 public static class Eip712
 {
@@ -35,14 +33,52 @@ public static class Eip712
     public static byte[] HashDomain(Eip712Domain domain)
     {
         ArgumentNullException.ThrowIfNull(domain);
-        var fields = new List<TypedDataField>();
-        var values = new Dictionary<string, object?>();
+        return Eip712TypedDataEncoder.Current.HashDomainSeparator(ToRaw(domain, "EIP712Domain", new Dictionary<string, IReadOnlyList<TypedDataField>>(), null));
+    }
+
+    /// <summary>hashStruct of a message of type <paramref name="primaryType"/>.</summary>
+    /// <exception cref="EthereumFormatException">A type is unknown or a value does not fit its type.</exception>
+    public static byte[] HashStruct(
+        string primaryType, IReadOnlyDictionary<string, IReadOnlyList<TypedDataField>> types, IReadOnlyDictionary<string, object?> message) =>
+        Encode(() => Eip712TypedDataEncoder.Current.CalculateTypedDataHashes(ToRaw(new Eip712Domain(), primaryType, types, message)).MessageHash);
+
+    /// <summary>The digest to sign: keccak256(0x1901 || domainSeparator || hashStruct(message)).</summary>
+    /// <exception cref="EthereumFormatException">A type is unknown or a value does not fit its type.</exception>
+    public static byte[] Digest(
+        Eip712Domain domain,
+        string primaryType,
+        IReadOnlyDictionary<string, IReadOnlyList<TypedDataField>> types,
+        IReadOnlyDictionary<string, object?> message)
+    {
+        ArgumentNullException.ThrowIfNull(domain);
+        return Encode(() => Keccak256.Hash(Eip712TypedDataEncoder.Current.EncodeTypedDataRaw(ToRaw(domain, primaryType, types, message))));
+    }
+
+    private static byte[] Encode(Func<byte[]> encode)
+    {
+        try
+        {
+            return encode();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidCastException or FormatException or KeyNotFoundException or NotSupportedException or OverflowException)
+        {
+            throw new EthereumFormatException("The typed data does not encode: " + e.Message, e);
+        }
+    }
+
+    private static TypedDataRaw ToRaw(
+        Eip712Domain domain, string primaryType, IReadOnlyDictionary<string, IReadOnlyList<TypedDataField>> types, IReadOnlyDictionary<string, object?>? message)
+    {
+        ArgumentNullException.ThrowIfNull(primaryType);
+        ArgumentNullException.ThrowIfNull(types);
+        var domainFields = new List<TypedDataField>();
+        var domainValues = new Dictionary<string, object?>();
         void Add(string name, string type, object? value)
         {
             if (value is not null)
             {
-                fields.Add(new TypedDataField(name, type));
-                values[name] = value;
+                domainFields.Add(new TypedDataField(name, type));
+                domainValues[name] = value;
             }
         }
 
@@ -51,109 +87,48 @@ public static class Eip712
         Add("chainId", "uint256", domain.ChainId);
         Add("verifyingContract", "address", domain.VerifyingContract);
         Add("salt", "bytes32", domain.Salt);
-        var types = new Dictionary<string, IReadOnlyList<TypedDataField>> { ["EIP712Domain"] = fields };
-        return HashStruct("EIP712Domain", types, values);
+        var all = types.ToDictionary(t => t.Key, t => t.Value);
+        all["EIP712Domain"] = domainFields;
+        return new TypedDataRaw
+        {
+            PrimaryType = primaryType,
+            Types = all.ToDictionary(t => t.Key, t => t.Value.Select(f => new MemberDescription { Name = f.Name, Type = f.Type }).ToArray()),
+            DomainRawValues = Values(all, domainFields, domainValues),
+            Message = message is null ? [] : Values(all, all.TryGetValue(primaryType, out var fields) ? fields : throw new EthereumFormatException($"Unknown type {primaryType}."), message),
+        };
     }
 
-    /// <summary>The digest to sign: keccak256(0x1901 || domainSeparator || hashStruct(message)).</summary>
-    public static byte[] Digest(
-        Eip712Domain domain,
-        string primaryType,
-        IReadOnlyDictionary<string, IReadOnlyList<TypedDataField>> types,
-        IReadOnlyDictionary<string, object?> message) =>
-        Digest(HashDomain(domain), HashStruct(primaryType, types, message));
-
-    /// <summary>The digest to sign from an already computed domain separator and struct hash.</summary>
-    public static byte[] Digest(ReadOnlySpan<byte> domainSeparator, ReadOnlySpan<byte> structHash) =>
-        Keccak256.Hash([0x19, 0x01, .. domainSeparator, .. structHash]);
-
-    /// <summary>encodeType: the primary type followed by the types it references, sorted by name.</summary>
-    public static string EncodeType(string primaryType, IReadOnlyDictionary<string, IReadOnlyList<TypedDataField>> types)
-    {
-        ArgumentNullException.ThrowIfNull(types);
-        var dependencies = new SortedSet<string>(StringComparer.Ordinal);
-        CollectDependencies(primaryType, types, dependencies);
-        dependencies.Remove(primaryType);
-        var builder = new StringBuilder();
-        foreach (var type in new[] { primaryType }.Concat(dependencies))
+    private static MemberValue[] Values(
+        IReadOnlyDictionary<string, IReadOnlyList<TypedDataField>> types, IReadOnlyList<TypedDataField> fields, IReadOnlyDictionary<string, object?> values) =>
+        fields.Select(f => new MemberValue
         {
-            builder.Append(type).Append('(')
-                .AppendJoin(',', types[type].Select(f => f.Type + " " + f.Name))
-                .Append(')');
-        }
+            TypeName = f.Type,
+            Value = Value(types, f.Type, values.TryGetValue(f.Name, out var v) ? v : throw new EthereumFormatException($"No value for '{f.Name}'.")),
+        }).ToArray();
 
-        return builder.ToString();
-    }
-
-    /// <summary>hashStruct(s) = keccak256(typeHash || encodeData(s)).</summary>
-    /// <exception cref="EthereumFormatException">A member is missing or does not fit its type.</exception>
-    public static byte[] HashStruct(
-        string primaryType,
-        IReadOnlyDictionary<string, IReadOnlyList<TypedDataField>> types,
-        IReadOnlyDictionary<string, object?> data)
-    {
-        ArgumentNullException.ThrowIfNull(types);
-        ArgumentNullException.ThrowIfNull(data);
-        if (!types.TryGetValue(primaryType, out var fields))
-        {
-            throw new EthereumFormatException($"EIP-712 type '{primaryType}' is not defined.");
-        }
-
-        var encoded = new List<byte[]> { Keccak256.Hash(EncodeType(primaryType, types)) };
-        foreach (var field in fields)
-        {
-            if (!data.TryGetValue(field.Name, out var value))
-            {
-                throw new EthereumFormatException($"EIP-712 value of {primaryType} lacks member '{field.Name}'.");
-            }
-
-            encoded.Add(EncodeValue(field.Type, value, types));
-        }
-
-        return Keccak256.Hash(Bytes.Concat(encoded));
-    }
-
-    private static byte[] EncodeValue(string type, object? value, IReadOnlyDictionary<string, IReadOnlyList<TypedDataField>> types)
+    private static object? Value(IReadOnlyDictionary<string, IReadOnlyList<TypedDataField>> types, string type, object? value)
     {
         if (type.EndsWith(']'))
         {
             var element = type[..type.LastIndexOf('[')];
-            if (value is not IList list)
-            {
-                throw new EthereumFormatException($"EIP-712 {type} needs a list.");
-            }
-
-            return Keccak256.Hash(Bytes.Concat(list.Cast<object?>().Select(item => EncodeValue(element, item, types))));
+            return value is System.Collections.IEnumerable items and not string and not byte[]
+                ? items.Cast<object?>().Select(i => Value(types, element, i)).ToList()
+                : throw new EthereumFormatException($"A {type} value must be a list.");
         }
 
-        if (types.ContainsKey(type))
+        if (types.TryGetValue(type, out var fields))
         {
-            return value is IReadOnlyDictionary<string, object?> nested
-                ? HashStruct(type, types, nested)
-                : throw new EthereumFormatException($"EIP-712 member of type {type} needs a dictionary.");
+            return value is IReadOnlyDictionary<string, object?> members
+                ? Values(types, fields, members)
+                : throw new EthereumFormatException($"A {type} value must be a dictionary of its members.");
         }
 
-        return type switch
+        return value switch
         {
-            "string" => Keccak256.Hash(value as string ?? throw new EthereumFormatException("EIP-712 string member needs a string.")),
-            "bytes" => Keccak256.Hash(value as byte[] ?? throw new EthereumFormatException("EIP-712 bytes member needs bytes.")),
-            _ => AbiType.Parse(type).Encode(value),
+            EthereumAddress address => address.ToString(),
+            int i => new BigInteger(i),
+            long l => new BigInteger(l),
+            _ => value,
         };
-    }
-
-    private static void CollectDependencies(
-        string type, IReadOnlyDictionary<string, IReadOnlyList<TypedDataField>> types, SortedSet<string> found)
-    {
-        var bare = type.Contains('[', StringComparison.Ordinal) ? type[..type.IndexOf('[', StringComparison.Ordinal)] : type;
-        if (found.Contains(bare) || !types.TryGetValue(bare, out var fields))
-        {
-            return;
-        }
-
-        found.Add(bare);
-        foreach (var field in fields)
-        {
-            CollectDependencies(field.Type, types, found);
-        }
     }
 }

@@ -105,3 +105,39 @@ public sealed class TransactionFailedException : MarketException
     /// <summary>The error's name, e.g. <c>NotLocked</c>, or null when it was not decoded.</summary>
     public string? ErrorName => Error?.Name;
 }
+
+/// <summary>The node is on another chain than the one the sender is pinned to; nothing was signed.</summary>
+public sealed class ChainIdMismatchException : MarketException
+{
+    /// <summary>Creates the exception.</summary>
+    public ChainIdMismatchException(System.Numerics.BigInteger expected, System.Numerics.BigInteger actual)
+        : base($"The node reports chain id {actual}, but this sender is pinned to chain id {expected}: refusing to sign.")
+    {
+        Expected = expected;
+        Actual = actual;
+    }
+
+    /// <summary>The chain id the sender is pinned to.</summary>
+    public System.Numerics.BigInteger Expected { get; }
+
+    /// <summary>The chain id the node reported.</summary>
+    public System.Numerics.BigInteger Actual { get; }
+}
+
+/// <summary>A committee returned fewer valid member signatures than the verifier's threshold.</summary>
+public sealed class InsufficientAttestationsException : MarketException
+{
+    /// <summary>Creates the exception.</summary>
+    public InsufficientAttestationsException(int valid, int threshold)
+        : base($"Only {valid} valid member signatures; the committee's threshold is {threshold}.")
+    {
+        Valid = valid;
+        Threshold = threshold;
+    }
+
+    /// <summary>Signatures that recovered to distinct current members.</summary>
+    public int Valid { get; }
+
+    /// <summary>The threshold the contract requires.</summary>
+    public int Threshold { get; }
+}

@@ -39,12 +39,12 @@ internal sealed class ContractInvoker(EthereumRpcClient rpc, ContractAbi abi, Et
         }
     }
 
-    public async Task<TransactionReceipt> SendAsync(string function, BigInteger value, object?[] arguments, CancellationToken cancellationToken)
+    public async Task<TransactionReceipt> SendAsync(string function, BigInteger value, object?[] arguments, CancellationToken cancellationToken, BigInteger? gasLimit = null)
     {
         var data = Abi.Function(function).EncodeCall(arguments);
         try
         {
-            return await Sender.SendAsync(new TransactionRequest(Address, data, value), cancellationToken).ConfigureAwait(false);
+            return await Sender.SendAsync(new TransactionRequest(Address, data, value, gasLimit), cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException e) when (AsRevert(e, function) is { } revert)
         {

@@ -22,8 +22,8 @@ public enum ProofRequestStatus
     Refunded = 4,
 }
 
-/// <summary>What a provider registers for a model.</summary>
-/// <param name="ModelId">keccak256 of the verifying key (see <see cref="ProofMarketClient.ComputeModelId"/>).</param>
+/// <summary>What a provider registers for a model (its id will be <see cref="ProofMarketClient.ModelIdOf"/>(provider, hash)).</summary>
+/// <param name="VerifyingKeyHash">keccak256 of the verifying key (see <see cref="ProofMarketClient.ComputeVerifyingKeyHash"/>).</param>
 /// <param name="Verifier">The model's IProofVerifier contract (a Halo2Verifier or an AttestationVerifier).</param>
 /// <param name="Price">The minimum payment for one proof, in wei.</param>
 /// <param name="LockCollateral">The collateral a prover deposits to lock a request, in wei.</param>
@@ -31,7 +31,7 @@ public enum ProofRequestStatus
 /// <param name="InputInstanceCount">How many leading public instances are the inputs.</param>
 /// <param name="ArtifactUri">Where the model's artifacts are stored.</param>
 public sealed record ModelRegistration(
-    byte[] ModelId,
+    byte[] VerifyingKeyHash,
     EthereumAddress Verifier,
     BigInteger Price,
     BigInteger LockCollateral,
@@ -48,6 +48,7 @@ public sealed record ModelRegistration(
 /// <param name="LockDuration">Exclusive lock time.</param>
 /// <param name="InputInstanceCount">Leading public instances that are inputs.</param>
 /// <param name="ArtifactUri">Where the artifacts are stored.</param>
+/// <param name="VerifyingKeyHash">keccak256 of the verifying key the provider registered.</param>
 public sealed record ModelInfo(
     byte[] ModelId,
     EthereumAddress Provider,
@@ -56,11 +57,17 @@ public sealed record ModelInfo(
     BigInteger LockCollateral,
     TimeSpan LockDuration,
     int InputInstanceCount,
-    string ArtifactUri)
+    string ArtifactUri,
+    byte[] VerifyingKeyHash)
 {
     /// <summary>Whether the model is registered.</summary>
     public bool IsRegistered => !Provider.IsZero;
 }
+
+/// <summary>The outcome of <see cref="ProofMarketClient.RegisterModelAsync"/>.</summary>
+/// <param name="ModelId">The new model's id (it commits to the registering provider).</param>
+/// <param name="Receipt">The transaction receipt.</param>
+public sealed record ModelRegistrationSubmission(byte[] ModelId, TransactionReceipt Receipt);
 
 /// <summary>The outcome of <see cref="ProofMarketClient.RequestProofAsync"/>.</summary>
 /// <param name="RequestId">The new request's id.</param>
@@ -95,10 +102,14 @@ public sealed record ProofRequestState(
     DateTimeOffset LockDeadline,
     ProofRequestStatus Status);
 
-/// <summary>The position of an event in the chain: its block and log index. Cursors order events totally.</summary>
+/// <summary>
+/// The position of an event in the chain: its block, log index and (when known) block hash. Cursors order events
+/// totally by block and log index; the hash lets an indexer notice that a reorganisation replaced the cursor's block.
+/// </summary>
 /// <param name="BlockNumber">The block number.</param>
 /// <param name="LogIndex">The log's index in the block.</param>
-public readonly record struct EventCursor(long BlockNumber, int LogIndex) : IComparable<EventCursor>
+/// <param name="BlockHash">The block's hash (0x hex), or null when unknown.</param>
+public readonly record struct EventCursor(long BlockNumber, int LogIndex, string? BlockHash = null) : IComparable<EventCursor>
 {
     /// <summary>A cursor before every event.</summary>
     public static EventCursor Beginning { get; } = new(0, -1);
@@ -107,22 +118,34 @@ public readonly record struct EventCursor(long BlockNumber, int LogIndex) : ICom
     public int CompareTo(EventCursor other) =>
         BlockNumber != other.BlockNumber ? BlockNumber.CompareTo(other.BlockNumber) : LogIndex.CompareTo(other.LogIndex);
 
-    /// <summary>"block:logIndex", the form <see cref="Parse"/> reads back (for storing a cursor).</summary>
+    /// <summary>"block:logIndex" or "block:logIndex:blockHash", the form <see cref="Parse"/> reads back (for storing a cursor).</summary>
     public override string ToString() =>
-        BlockNumber.ToString(CultureInfo.InvariantCulture) + ":" + LogIndex.ToString(CultureInfo.InvariantCulture);
+        BlockNumber.ToString(CultureInfo.InvariantCulture) + ":" + LogIndex.ToString(CultureInfo.InvariantCulture)
+        + (BlockHash is null ? "" : ":" + BlockHash);
 
-    /// <summary>Parses the "block:logIndex" form.</summary>
+    /// <summary>Parses the "block:logIndex[:blockHash]" form.</summary>
     /// <exception cref="EthereumFormatException">Malformed text.</exception>
     public static EventCursor Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var parts = text.Split(':');
-        return parts.Length == 2
-               && long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var block)
-               && int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var index)
-            ? new EventCursor(block, index)
-            : throw new EthereumFormatException($"An event cursor is 'block:logIndex', not '{text}'.");
+        return parts.Length is 2 or 3
+               && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var block)
+               && int.TryParse(parts[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var index)
+               && index >= -1
+               && (parts.Length == 2 || IsHash(parts[2]))
+            ? new EventCursor(block, index, parts.Length == 3 ? parts[2].ToLowerInvariant() : null)
+            : throw new EthereumFormatException($"An event cursor is 'block:logIndex[:blockHash]', not '{text}'.");
     }
+
+    private static bool IsHash(string text) =>
+        text.Length == 66 && text.StartsWith("0x", StringComparison.Ordinal) && text.AsSpan(2).IndexOfAnyExcept("0123456789abcdefABCDEF") < 0;
+
+    /// <summary>Equality by position only (block and log index), as the ordering.</summary>
+    public bool Equals(EventCursor other) => BlockNumber == other.BlockNumber && LogIndex == other.LogIndex;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(BlockNumber, LogIndex);
 
     /// <summary>Ordering.</summary>
     public static bool operator <(EventCursor left, EventCursor right) => left.CompareTo(right) < 0;
@@ -194,7 +217,7 @@ public sealed record RequestFulfilledEvent(
 public sealed record RequestRefundedEvent(
     EventCursor Cursor, string TransactionHash, BigInteger RequestId, EthereumAddress Requester, BigInteger Amount) : MarketEvent(Cursor, TransactionHash);
 
-/// <summary>CollateralSlashed: a lock was not honoured.</summary>
+/// <summary>CollateralSlashed: a lock was not honoured (on refund, or when another prover took the expired lock over).</summary>
 /// <param name="Cursor">Position.</param>
 /// <param name="TransactionHash">Transaction.</param>
 /// <param name="RequestId">The request.</param>
@@ -204,6 +227,30 @@ public sealed record RequestRefundedEvent(
 public sealed record CollateralSlashedEvent(
     EventCursor Cursor, string TransactionHash, BigInteger RequestId, EthereumAddress Prover, BigInteger ToRequester,
     BigInteger Burned) : MarketEvent(Cursor, TransactionHash);
+
+/// <summary>Why an account was credited.</summary>
+public enum CreditReason
+{
+    /// <summary>A fulfilment: the payment plus the locker's own collateral.</summary>
+    Payout = 0,
+
+    /// <summary>A refund after the deadline: the payment, plus the requester's share of a broken lock's collateral.</summary>
+    Refund = 1,
+
+    /// <summary>The requester's share of an expired lock that another prover took over.</summary>
+    SlashShare = 2,
+}
+
+/// <summary>Credited: an account's withdrawable balance grew (every credit has one, so balances can be rebuilt from events).</summary>
+/// <param name="Cursor">Position.</param>
+/// <param name="TransactionHash">Transaction.</param>
+/// <param name="Account">Who was credited.</param>
+/// <param name="RequestId">The request that caused it.</param>
+/// <param name="Amount">Wei credited.</param>
+/// <param name="Reason">Why.</param>
+public sealed record CreditedEvent(
+    EventCursor Cursor, string TransactionHash, EthereumAddress Account, BigInteger RequestId, BigInteger Amount,
+    CreditReason Reason) : MarketEvent(Cursor, TransactionHash);
 
 /// <summary>Withdrawal: an account took out its credit.</summary>
 /// <param name="Cursor">Position.</param>

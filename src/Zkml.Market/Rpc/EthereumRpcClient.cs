@@ -79,7 +79,9 @@ public sealed partial class EthereumRpcClient : IDisposable
         {
             using var content = new StringContent(body, Encoding.UTF8);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            response = await _http.PostAsync(Endpoint, content, timeout.Token).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = content };
+            // Headers first: the body is then buffered up to MaxResponseBytes, not whatever the node sends.
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
@@ -96,6 +98,20 @@ public sealed partial class EthereumRpcClient : IDisposable
                 or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout)
             {
                 throw new RpcException(method, (int)response.StatusCode, "HTTP " + (int)response.StatusCode, null, isTransient: true);
+            }
+
+            try
+            {
+                // A node (or something posing as one) cannot make the client buffer more than MaxResponseBytes.
+                await response.Content.LoadIntoBufferAsync(_options.MaxResponseBytes, timeout.Token).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new RpcException(method, (int)response.StatusCode, $"the node's answer is larger than {_options.MaxResponseBytes} bytes or broken", null, false, e);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new RpcException(method, 0, "the request timed out", null, isTransient: true, e);
             }
 
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);

@@ -67,6 +67,9 @@ public sealed class EthereumRpcOptions
 
     /// <summary>Timeout of one HTTP request. Default 30 s.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The largest answer the client reads from the node, in bytes; a larger one is an error. Default 64 MiB.</summary>
+    public long MaxResponseBytes { get; set; } = 64L << 20;
 }
 
 /// <summary>Options of <see cref="TransactionSender"/>.</summary>
@@ -78,6 +81,21 @@ public sealed class TransactionSenderOptions
     /// <summary>How often to poll for a receipt. Default 100 ms (a dev chain mines at once).</summary>
     public TimeSpan ReceiptPollingInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>How long to wait for a receipt before giving up. Default 2 minutes.</summary>
-    public TimeSpan ReceiptTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>How long to wait for a receipt before giving up. Default 5 minutes.</summary>
+    public TimeSpan ReceiptTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The chain id the sender must see; null pins the first chain id the node reports. Either way a node on another
+    /// chain makes every send fail with <see cref="ChainIdMismatchException"/> before anything is signed.
+    /// </summary>
+    public long? ExpectedChainId { get; set; }
+
+    /// <summary>How long a transaction may wait for a receipt before it is replaced (same nonce, higher fees). Default 1 minute.</summary>
+    public TimeSpan ReplacementInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How much a replacement raises the fees, in percent (at least 10, what nodes require). Default 25.</summary>
+    public int FeeBumpPercent { get; set; } = 25;
+
+    /// <summary>Most replacements of one transaction. Default 5.</summary>
+    public int MaxReplacements { get; set; } = 5;
 }
