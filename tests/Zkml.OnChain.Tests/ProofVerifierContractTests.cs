@@ -72,6 +72,29 @@ public sealed class ProofVerifierContractTests(OnChainFixture chain)
     }
 
     [Fact]
+    public async Task A_verifier_over_eip170s_limit_is_refused_by_the_chain_with_a_typed_error()
+    {
+        // 25,000 bytes of data in the runtime code: over the 24,576 bytes anvil enforces by default.
+        var data = string.Concat(Enumerable.Range(0, 25_000).Select(i => (i * 7 % 251).ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+        var compiled = await chain.Compiler.CompileAsync($$"""
+            // SPDX-License-Identifier: MIT
+            pragma solidity ^0.8.20;
+            contract Huge {
+                function verifyProof(bytes calldata, uint256[] calldata) external pure returns (bool) {
+                    bytes memory table = hex"{{data}}";
+                    return table.length > 0;
+                }
+            }
+            """);
+        Assert.False(compiled.FitsCodeSizeLimit);
+
+        var error = await Assert.ThrowsAsync<ContractTooLargeException>(() => ProofVerifierContract.DeployAsync(chain.Deployer, compiled));
+
+        Assert.Equal(compiled.RuntimeCodeSize, error.RuntimeCodeSize);
+        Assert.Contains("EIP-170", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Asking_an_address_without_code_is_an_error_not_a_verdict()
     {
         var nowhere = new ProofVerifierContract(chain.Rpc, EthereumAddress.Parse("0x00000000000000000000000000000000000000ee"));
