@@ -102,7 +102,11 @@ public sealed partial class EzklEngine
         {
             foreach (var count in perModule.AsArray())
             {
-                total += count?.GetValue<long>() ?? 0;
+                // ulong, as the compiled-circuit codec stores it; parsed JSON numbers read as ulong too.
+                var instances = count?.GetValue<ulong>() ?? 0;
+                total += instances <= int.MaxValue
+                    ? (long)instances
+                    : throw new EvmVerifierException(EvmVerifierFailure.InvalidInput, $"module_sizes declares {instances} Poseidon instances");
             }
         }
 

@@ -184,4 +184,15 @@ public sealed class PinnedKeyEngineExtractionTests(EngineFixture fixture)
 
         Assert.Equal(instances, EzklEngine.CountEvmInstances(fixture.Settings));
     }
+
+    [Fact]
+    public void Instances_count_the_poseidon_modules_of_settings_built_in_memory()
+    {
+        // The compiled-circuit codec and the compiler build module_sizes from ulong values, not parsed JSON.
+        var settings = CircuitSettings.Parse(File.ReadAllBytes(TestPaths.Fixture("settings.json")));
+        settings.ModuleSizes["poseidon"] = new System.Text.Json.Nodes.JsonArray(
+            System.Text.Json.Nodes.JsonValue.Create(123UL), new System.Text.Json.Nodes.JsonArray(System.Text.Json.Nodes.JsonValue.Create(1UL)));
+
+        Assert.Equal(EzklEngine.CountEvmInstances(fixture.Settings) + 1, EzklEngine.CountEvmInstances(settings));
+    }
 }
