@@ -60,7 +60,16 @@ internal sealed partial class DummyLayout
             return x;
         }
 
-        var outShape = x.Dims.Select((d, i) => axes.Contains(i) ? 1 : d).ToArray();
+        return ReduceGroups(x, axes.Contains, Sum);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="reduce"/> to each group of elements that share their coordinates on the axes that are
+    /// kept, as ezkl's <c>*_axes</c> layouts do: the output keeps the input's rank with the reduced axes of size 1.
+    /// </summary>
+    private static Cells ReduceGroups(Cells x, Func<int, bool> isReduced, Func<Cells, Cells> reduce)
+    {
+        var outShape = x.Dims.Select((d, i) => isReduced(i) ? 1 : d).ToArray();
         var outSize = outShape.Aggregate(1L, (p, d) => p * d);
         var inStrides = Onnx.ShapeMath.Strides(x.Dims);
         var outStrides = Onnx.ShapeMath.Strides(outShape);
@@ -77,7 +86,7 @@ internal sealed partial class DummyLayout
             {
                 var coord = rest / inStrides[d];
                 rest %= inStrides[d];
-                target += (axes.Contains(d) ? 0 : coord) * outStrides[d];
+                target += (isReduced(d) ? 0 : coord) * outStrides[d];
             }
 
             groups[target].Add(x.Items[i]);
@@ -87,9 +96,9 @@ internal sealed partial class DummyLayout
         var allAssigned = true;
         for (var g = 0; g < outSize; g++)
         {
-            var sum = Sum(new Cells([.. groups[g]], [groups[g].Count]) { Assigned = x.Assigned });
-            results[g] = sum.Items[0];
-            allAssigned &= sum.Assigned;
+            var reduced = reduce(new Cells([.. groups[g]], [groups[g].Count]) { Assigned = x.Assigned });
+            results[g] = reduced.Items[0];
+            allAssigned &= reduced.Assigned;
         }
 
         return new Cells(results, outShape) { Assigned = allAssigned };

@@ -15,74 +15,14 @@ internal sealed partial class DummyLayout
             return x;
         }
 
-        var outShape = x.Dims.Select((d, i) => axes.Contains(i) ? 1 : d).ToArray();
-        var outSize = outShape.Aggregate(1L, (p, d) => p * d);
-        var inStrides = Onnx.ShapeMath.Strides(x.Dims);
-        var outStrides = Onnx.ShapeMath.Strides(outShape);
-        var groups = new List<BigInteger?>[outSize];
-        for (var g = 0; g < outSize; g++)
-        {
-            groups[g] = [];
-        }
-
-        for (long i = 0; i < x.Length; i++)
-        {
-            long rest = i, target = 0;
-            for (var d = 0; d < x.Dims.Length; d++)
-            {
-                var coord = rest / inStrides[d];
-                rest %= inStrides[d];
-                target += (axes.Contains(d) ? 0 : coord) * outStrides[d];
-            }
-
-            groups[target].Add(x.Items[i]);
-        }
-
-        var results = new BigInteger?[outSize];
-        var allAssigned = true;
-        for (var g = 0; g < outSize; g++)
-        {
-            var extreme = SortedExtreme(new Cells([.. groups[g]], [groups[g].Count]) { Assigned = x.Assigned }, max);
-            results[g] = extreme.Items[0];
-            allAssigned &= extreme.Assigned;
-        }
-
-        return new Cells(results, outShape) { Assigned = allAssigned };
+        return ReduceGroups(x, axes.Contains, group => SortedExtreme(group, max));
     }
 
     /// <summary>argmax_axes / argmin_axes: one argmax per slice along <paramref name="dim"/>.</summary>
     private Cells ArgExtremeAxis(Cells x, int dim, bool max)
     {
-        var outShape = x.Dims.Select((d, i) => i == dim ? 1 : d).ToArray();
-        var outSize = outShape.Aggregate(1L, (p, d) => p * d);
-        var inStrides = Onnx.ShapeMath.Strides(x.Dims);
-        var outStrides = Onnx.ShapeMath.Strides(outShape);
-        var groups = new List<BigInteger?>[outSize];
-        for (var g = 0; g < outSize; g++)
-        {
-            groups[g] = [];
-        }
-
-        for (long i = 0; i < x.Length; i++)
-        {
-            long rest = i, target = 0;
-            for (var d = 0; d < x.Dims.Length; d++)
-            {
-                var coord = rest / inStrides[d];
-                rest %= inStrides[d];
-                target += (d == dim ? 0 : coord) * outStrides[d];
-            }
-
-            groups[target].Add(x.Items[i]);
-        }
-
-        var results = new BigInteger?[outSize];
-        for (var g = 0; g < outSize; g++)
-        {
-            results[g] = ArgExtreme(new Cells([.. groups[g]], [groups[g].Count]) { Assigned = x.Assigned }, max).Items[0];
-        }
-
-        return Mark(new Cells(results, outShape));
+        var indices = ReduceGroups(x, d => d == dim, group => ArgExtreme(group, max));
+        return Mark(new Cells(indices.Items, indices.Dims));
     }
 
     /// <summary>max_pool: the image padded with zeros, then the max of every window.</summary>
