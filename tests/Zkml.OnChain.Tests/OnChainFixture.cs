@@ -1,5 +1,6 @@
 using System.Numerics;
 using Zkml.Ezkl;
+using Zkml.Ezkl.Tests.Compilation;
 using Zkml.Market;
 using Zkml.TestSupport;
 
@@ -19,9 +20,9 @@ public sealed class OnChainFixture : IAsyncLifetime
 
     public OnChainFixture()
     {
-        _mlp = new(() => CircuitVerifier.BuildAsync("mlp 4-8-3 relu", CircuitVerifier.Mlp(5, 4, 8, 3), [0.5, -0.25, 0.75, 0.1], Engine, Compiler, Deployer));
-        _sigmoid = new(() => CircuitVerifier.BuildAsync("sigmoid head 4-6-2", CircuitVerifier.SigmoidHead(6), [0.3, -0.6, 0.9, 0.2], Engine, Compiler, Deployer));
-        _cnn = new(() => CircuitVerifier.BuildAsync("cnn 6x6 conv-relu-avgpool-gemm", CircuitVerifier.SmallCnn(7),
+        _mlp = new(() => CircuitVerifier.BuildAsync("mlp 4-8-3 relu", TestModels.Mlp(5, 4, 8, 3), [0.5, -0.25, 0.75, 0.1], Engine, Compiler, Deployer));
+        _sigmoid = new(() => CircuitVerifier.BuildAsync("sigmoid head 4-6-2", TestModels.SigmoidHead(6), [0.3, -0.6, 0.9, 0.2], Engine, Compiler, Deployer));
+        _cnn = new(() => CircuitVerifier.BuildAsync("cnn 6x6 conv-relu-avgpool-gemm", TestModels.SmallCnn(7),
             Enumerable.Range(0, 36).Select(i => ((i * 7) % 11 / 10.0) - 0.5).ToArray(), Engine, Compiler, Deployer));
     }
 
