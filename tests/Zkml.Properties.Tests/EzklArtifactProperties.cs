@@ -133,4 +133,25 @@ public sealed class EzklArtifactProperties
             Assert.Equal(text, parsed!.Text);
         }, cases: 50);
     }
+
+    [Fact]
+    public void PinnedVerifyingKeyWithHostileNumbersOnlyTypedErrorsEscape()
+    {
+        var text = File.ReadAllText(Path.Combine(Zkml.TestSupport.TestPaths.Fixtures, "pinned-vk.txt")).TrimEnd('\n', '\r');
+        var numbers = System.Text.RegularExpressions.Regex.Matches(text, "(?<=[:(] )-?[0-9]+(?=[ ,)}])").Cast<System.Text.RegularExpressions.Match>().Take(400).ToArray();
+        Assert.True(numbers.Length > 10);
+        var hostileNumber = Gen.Frequency(
+            (2, Gen.Int.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))),
+            (1, Gen.Long.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))),
+            (1, Gen.Char['0', '9'].Array[1, 40].Select(c => new string(c))),
+            (1, Gen.Int[-2, 40].Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        var edit = Gen.Select(Gen.Int[0, numbers.Length - 1], hostileNumber);
+        Property.ForAll(edit, 1710, e =>
+        {
+            var m = numbers[e.Item1];
+            var mutated = string.Concat(text.AsSpan(0, m.Index), e.Item2, text.AsSpan(m.Index + m.Length));
+            Property.OnlyTyped<EvmVerifierException>(() => Zkml.Ezkl.Evm.PinnedVerifyingKey.Parse(mutated));
+            Zkml.Ezkl.Evm.PinnedVerifyingKey.TryParsePrefix(Encoding.ASCII.GetBytes(mutated), out _, out _);
+        }, e => $"number #{e.Item1} ('{numbers[e.Item1].Value}' at {numbers[e.Item1].Index}) -> '{e.Item2}'");
+    }
 }
