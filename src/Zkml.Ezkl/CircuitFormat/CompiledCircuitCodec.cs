@@ -20,15 +20,23 @@ internal static class CompiledCircuitCodec
     public static GraphCircuit Decode(ReadOnlyMemory<byte> data)
     {
         var r = new BincodeReader(data);
-        var model = ReadModel(r);
-        var settings = ReadSettings(r);
-        var witness = ReadWitness(r);
-        if (r.Remaining != 0)
+        try
         {
-            throw new CompiledCircuitFormatException($"{r.Remaining} trailing bytes after the circuit at offset {r.Position}");
-        }
+            var model = ReadModel(r);
+            var settings = ReadSettings(r);
+            var witness = ReadWitness(r);
+            if (r.Remaining != 0)
+            {
+                throw new CompiledCircuitFormatException($"{r.Remaining} trailing bytes after the circuit at offset {r.Position}");
+            }
 
-        return new GraphCircuit(model, settings, witness);
+            return new GraphCircuit(model, settings, witness);
+        }
+        catch (OverflowException e)
+        {
+            // A value that fits its bincode width but not the field it is read into (e.g. a u64 count above int).
+            throw OutOfRange(r, e);
+        }
     }
 
     /// <summary>
@@ -38,12 +46,24 @@ internal static class CompiledCircuitCodec
     public static int ReadLogrows(ReadOnlyMemory<byte> data)
     {
         var r = new BincodeReader(data);
-        ReadModel(r);
-        var logrows = ReadSettings(r).RunArgs.Logrows;
+        long logrows;
+        try
+        {
+            ReadModel(r);
+            logrows = ReadSettings(r).RunArgs.Logrows;
+        }
+        catch (OverflowException e)
+        {
+            throw OutOfRange(r, e);
+        }
+
         return logrows is >= 1 and <= 32
             ? (int)logrows
             : throw new CompiledCircuitFormatException($"run_args.logrows = {logrows} is outside [1, 32]");
     }
+
+    private static CompiledCircuitFormatException OutOfRange(BincodeReader r, OverflowException e) =>
+        new($"a value before offset {r.Position} is out of range for its field", e);
 
     // ---------------------------------------------------------------- model
 
