@@ -154,4 +154,22 @@ public sealed class EzklArtifactProperties
             Zkml.Ezkl.Evm.PinnedVerifyingKey.TryParsePrefix(Encoding.ASCII.GetBytes(mutated), out _, out _);
         }, e => $"number #{e.Item1} ('{numbers[e.Item1].Value}' at {numbers[e.Item1].Index}) -> '{e.Item2}'");
     }
+
+    [Fact]
+    public void CompiledCircuitWithAnOutOfRangeSettingIsAFormatErrorNotAnOverflow()
+    {
+        // Found by seed 1705, case 75: a u64 that bincode reads but that does not fit its settings field (int);
+        // the decoder threw OverflowException. The generator is deterministic, so this replays that exact input.
+        var gen = Inputs.Hostile(Inputs.Fixture("model.compiled"));
+        var pcg = new PCG(1, 1705);
+        byte[] bytes = [];
+        for (var i = 0; i <= 75; i++)
+        {
+            bytes = gen.Generate(pcg, null, out _);
+        }
+
+        var decode = Record.Exception(() => CompiledCircuitCodec.Decode(bytes));
+        Assert.IsType<CompiledCircuitFormatException>(decode);
+        Assert.IsType<OverflowException>(decode.InnerException);
+    }
 }
